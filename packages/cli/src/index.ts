@@ -1,0 +1,2 @@
+/*! @irdakit/cli: The irda command: demo, discover, ping, dump, serve/send/recv, dongles, conformance. */
+export {}

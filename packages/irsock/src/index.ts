@@ -1,0 +1,2 @@
+/*! @irdakit/irsock: IrSock: the Winsock af_irda API as Windows CE documents it, plus Node-style streams. */
+export {}

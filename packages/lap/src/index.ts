@@ -1,0 +1,2 @@
+/*! @irdakit/lap: IrLAP 1.1: frame codecs, QoS negotiation and the sans-I/O station state machine. */
+export {}

@@ -1,0 +1,2 @@
+/*! @irdakit/lmp: IrLMP 1.1 and IAS: LSAP multiplexing, link management, discovery service, directory. */
+export {}
