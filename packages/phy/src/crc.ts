@@ -1,0 +1,99 @@
+/*!
+ * Frame check sequences (IrPHY 1.4 / IrLAP 1.1 section 5.1.4).
+ *
+ * - SIR and MIR use the 16-bit CCITT CRC: polynomial x^16 + x^12 + x^5 + 1, bit-reflected
+ *   (0x8408), register preset to 0xFFFF, result complemented, sent least significant byte first.
+ * - FIR uses the 32-bit IEEE 802.3 CRC: reflected polynomial 0xEDB88320, preset 0xFFFFFFFF,
+ *   complemented, sent least significant byte first.
+ *
+ * A receiver runs the (uncomplemented) register over the frame *and* its FCS: a good frame
+ * always leaves the same "residue", so no byte reordering is needed to check it.
+ */
+
+/** Register value after a good frame plus its FCS went through {@link crc16} (the "good FCS" constant). */
+export const FCS16_RESIDUE = 0xF0B8
+/** Register value after a good frame plus its FCS went through {@link crc32}. */
+export const FCS32_RESIDUE = 0xDEBB20E3
+
+const CRC16_TABLE = buildTable16(0x8408)
+const CRC32_TABLE = buildTable32(0xEDB88320)
+
+function buildTable16 (poly: number): Uint16Array {
+  const t = new Uint16Array(256)
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ poly : c >>> 1
+    t[n] = c
+  }
+  return t
+}
+
+function buildTable32 (poly: number): Int32Array {
+  const t = new Int32Array(256)
+  for (let n = 0; n < 256; n++) {
+    let c = n
+    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ poly : c >>> 1
+    t[n] = c
+  }
+  return t
+}
+
+/**
+ * Runs the raw CRC-16 register over `data[start..end)` starting from `reg` (no final complement).
+ * Exposed so receivers can check the residue without copying.
+ */
+export function crc16 (data: Uint8Array, reg = 0xFFFF, start = 0, end = data.length): number {
+  const t = CRC16_TABLE
+  for (let i = start; i < end; i++) reg = (reg >>> 8) ^ t[(reg ^ data[i]) & 0xFF]
+  return reg
+}
+
+/** Runs the raw CRC-32 register over `data[start..end)` from `reg` (no final complement); unsigned result. */
+export function crc32 (data: Uint8Array, reg = 0xFFFFFFFF, start = 0, end = data.length): number {
+  const t = CRC32_TABLE
+  let r = reg | 0
+  for (let i = start; i < end; i++) r = (r >>> 8) ^ t[(r ^ data[i]) & 0xFF]
+  return r >>> 0
+}
+
+/**
+ * IrDA FCS-16 of `data` (A + C + I): the value to transmit, least significant byte first.
+ * `fcs16(ascii("123456789")) === 0x906E`.
+ */
+export function fcs16 (data: Uint8Array): number {
+  return ~crc16(data) & 0xFFFF
+}
+
+/** FIR FCS-32 (IEEE 802.3 CRC-32) of `data`, transmitted least significant byte first. `"123456789"` gives 0xCBF43926. */
+export function fcs32 (data: Uint8Array): number {
+  return ~crc32(data) >>> 0
+}
+
+/** `frame` followed by its FCS-16, LSB first. */
+export function appendFcs16 (frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(frame.length + 2)
+  out.set(frame)
+  const f = fcs16(frame)
+  out[frame.length] = f & 0xFF
+  out[frame.length + 1] = f >>> 8
+  return out
+}
+
+/** `frame` followed by its FCS-32, LSB first. */
+export function appendFcs32 (frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(frame.length + 4)
+  out.set(frame)
+  const f = fcs32(frame)
+  for (let i = 0; i < 4; i++) out[frame.length + i] = (f >>> (8 * i)) & 0xFF
+  return out
+}
+
+/** True when `bytes` (a frame followed by its FCS-16) leaves the good residue. */
+export function checkFcs16 (bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  return crc16(bytes, 0xFFFF, start, end) === FCS16_RESIDUE
+}
+
+/** True when `bytes` (a frame followed by its FCS-32) leaves the good residue. */
+export function checkFcs32 (bytes: Uint8Array, start = 0, end = bytes.length): boolean {
+  return crc32(bytes, 0xFFFFFFFF, start, end) === FCS32_RESIDUE
+}

@@ -1,0 +1,163 @@
+/*!
+ * FIR framing (IrPHY 1.4 section 6, 4 Mb/s, 4PPM).
+ *
+ * 4PPM sends each data bit pair (DBP) as one symbol of four 125 ns chips with exactly one chip
+ * lit: DBP 00 -> 1000, 01 -> 0100, 10 -> 0010, 11 -> 0001 (the DBP read as a number, bits taken
+ * from each byte least significant pair first; the leftmost chip goes first). A packet is:
+ * - preamble: 16 repetitions of the symbols 1000 0000 1010 1000;
+ * - start flag: 0000 1100 0000 1100 0110 0000 0110 0000;
+ * - A + C + I and the FCS-32 (LSB first), 4 symbols per byte;
+ * - stop flag: 0000 1100 0000 1100 0000 0110 0000 0110.
+ *
+ * How we represent it as bytes: one wire byte holds two symbols (8 chips, 1 us at 4 Mb/s), the
+ * earlier symbol in the high nibble. A data byte is two wire bytes; preamble 32 wire bytes;
+ * each flag 4. So the byte stream is the chip stream itself: a flipped bit is a flipped chip,
+ * which always makes an illegal symbol (zero or two chips lit), exactly as on the air. Airtime
+ * is 1 us per wire byte. Not modelled: chip-clock recovery (we assume nibble alignment).
+ */
+import { LocalProtocolError } from '@irdakit/core'
+import { crc32, fcs32, FCS32_RESIDUE } from './crc.js'
+import { ABORT, BAD_FCS, MAX_LAP_FRAME, OVERRUN, RUNT, type FrameUnwrapper, type SirEvent } from './events.js'
+import type { UnwrapperOptions } from './sir.js'
+
+/** One preamble repetition as wire bytes (symbols 1000 0000 | 1010 1000). */
+const PREAMBLE_UNIT = [0x80, 0xA8] as const
+/** Preamble repetitions before every packet (IrPHY: 16). */
+export const FIR_PREAMBLE_REPEATS = 16
+export const FIR_START_FLAG: readonly number[] = [0x0C, 0x0C, 0x60, 0x60]
+export const FIR_STOP_FLAG: readonly number[] = [0x0C, 0x0C, 0x06, 0x06]
+/** Fixed wire bytes around the encoded frame: preamble + start + stop. */
+export const FIR_OVERHEAD_WIRE_BYTES = FIR_PREAMBLE_REPEATS * 2 + 4 + 4
+/** Default receive limit: A + C + 2048 information bytes + FCS-32. */
+export const FIR_MAX_FRAME = MAX_LAP_FRAME + 4
+const MIN_FRAME = 6
+
+const CHIP = [0x8, 0x4, 0x2, 0x1] as const
+/** Wire byte -> the two DBPs it carries (high symbol in bits 1..0, low symbol in bits 3..2), or -1 if illegal. */
+const DECODE = new Int8Array(256).fill(-1)
+for (let hi = 0; hi < 4; hi++) {
+  for (let lo = 0; lo < 4; lo++) DECODE[(CHIP[hi] << 4) | CHIP[lo]] = hi | (lo << 2)
+}
+
+/** Wraps an IrLAP frame (A + C + I) for FIR: preamble, start flag, 4PPM frame and FCS-32, stop flag. */
+export function firWrap (frame: Uint8Array): Uint8Array {
+  const n = frame.length
+  const out = new Uint8Array(FIR_OVERHEAD_WIRE_BYTES + (n + 4) * 2)
+  let o = 0
+  for (let i = 0; i < FIR_PREAMBLE_REPEATS; i++) { out[o++] = PREAMBLE_UNIT[0]; out[o++] = PREAMBLE_UNIT[1] }
+  for (const b of FIR_START_FLAG) out[o++] = b
+  const put = (b: number): void => {
+    out[o++] = (CHIP[b & 3] << 4) | CHIP[(b >> 2) & 3]
+    out[o++] = (CHIP[(b >> 4) & 3] << 4) | CHIP[b >> 6]
+  }
+  for (let i = 0; i < n; i++) put(frame[i])
+  const fcs = fcs32(frame)
+  for (let i = 0; i < 4; i++) put((fcs >>> (8 * i)) & 0xFF)
+  for (const b of FIR_STOP_FLAG) out[o++] = b
+  return out
+}
+
+const HUNT = 0
+const DATA = 1
+/** Inside a frame, after a 0x0C: collecting a flag (stop, or a new start). */
+const FLAG = 2
+
+/**
+ * Incremental FIR receiver. Hunts for the start flag (preamble and dark 0x00 bytes are idle,
+ * anything else is counted as noise), then decodes symbols until the stop flag. An illegal
+ * symbol aborts the frame; a start flag inside a frame aborts it and begins a new one. Never throws.
+ */
+export class FirUnwrapper implements FrameUnwrapper {
+  private readonly buf: Uint8Array
+  private readonly maxFrame: number
+  private state = HUNT
+  /** HUNT: start-flag bytes matched; FLAG: flag bytes collected. */
+  private matched = 0
+  private flag = [0, 0, 0, 0]
+  private len = 0
+  /** The first wire byte of a data byte, or -1. */
+  private half = -1
+  private noise = 0
+
+  constructor (opts: UnwrapperOptions = {}) {
+    const maxFrame = opts.maxFrame ?? FIR_MAX_FRAME
+    if (!Number.isInteger(maxFrame) || maxFrame < MIN_FRAME) {
+      throw new LocalProtocolError(`maxFrame must be an integer >= ${MIN_FRAME}, got ${maxFrame}`)
+    }
+    this.maxFrame = maxFrame
+    this.buf = new Uint8Array(maxFrame)
+  }
+
+  get noiseBytes (): number { return this.noise }
+
+  reset (): void { this.state = HUNT; this.matched = 0 }
+
+  push (bytes: Uint8Array): SirEvent[] {
+    const events: SirEvent[] = []
+    for (let i = 0; i < bytes.length; i++) this.byte(bytes[i], events)
+    return events
+  }
+
+  private byte (w: number, events: SirEvent[]): void {
+    if (this.state === HUNT) { this.hunt(w); return }
+    if (this.state === FLAG) { this.collectFlag(w, events); return }
+    if (w === 0x0C && this.half < 0) {
+      this.state = FLAG; this.flag[0] = w; this.matched = 1
+      return
+    }
+    const v = DECODE[w]
+    if (v < 0) { this.abortAndHunt(w, events); return }
+    if (this.half < 0) { this.half = v; return }
+    if (this.len === this.maxFrame) {
+      events.push(OVERRUN)
+      this.state = HUNT; this.matched = 0
+      return
+    }
+    this.buf[this.len++] = this.half | (v << 4)
+    this.half = -1
+  }
+
+  private hunt (w: number): void {
+    if (w === FIR_START_FLAG[this.matched]) {
+      if (++this.matched === FIR_START_FLAG.length) this.begin()
+      return
+    }
+    // Restart the match: a 0x0C may begin (or, after one 0x0C, continue) a start flag.
+    const prev = this.matched
+    this.matched = w === 0x0C ? (prev === 2 ? 2 : 1) : 0
+    if (w !== 0x0C && w !== 0x00 && w !== PREAMBLE_UNIT[0] && w !== PREAMBLE_UNIT[1]) this.noise++
+  }
+
+  private begin (): void {
+    this.state = DATA; this.len = 0; this.half = -1; this.matched = 0
+  }
+
+  private collectFlag (w: number, events: SirEvent[]): void {
+    this.flag[this.matched++] = w
+    const f = this.flag
+    const isStop = f.every((b, k) => k >= this.matched || b === FIR_STOP_FLAG[k])
+    const isStart = f.every((b, k) => k >= this.matched || b === FIR_START_FLAG[k])
+    if (!isStop && !isStart) { this.abortAndHunt(w, events); return }
+    if (this.matched < 4) return
+    if (isStop) {
+      events.push(this.finish())
+      this.state = HUNT; this.matched = 0
+    } else {
+      events.push(ABORT)
+      this.begin()
+    }
+  }
+
+  private abortAndHunt (w: number, events: SirEvent[]): void {
+    events.push(ABORT)
+    this.state = HUNT; this.matched = 0
+    this.hunt(w)
+  }
+
+  private finish (): SirEvent {
+    const len = this.len
+    if (len < MIN_FRAME) return RUNT
+    if (crc32(this.buf, 0xFFFFFFFF, 0, len) !== FCS32_RESIDUE) return BAD_FCS
+    return { type: 'frame', frame: this.buf.slice(0, len - 4) }
+  }
+}
