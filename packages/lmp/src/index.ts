@@ -1,2 +1,3 @@
-/*! @irdakit/lmp: IrLMP 1.1 and IAS: LSAP multiplexing, link management, discovery service, directory. */
-export {}
+/*! @irdakit/lmp: IrLMP 1.1 and IAS: LM-MUX PDUs, LSAP connections, link management, discovery service, directory. */
+export * from './pdu.js'
+export * from './ias/index.js'

@@ -1,0 +1,3 @@
+export * from './value.js'
+export * from './iap.js'
+export * from './database.js'
