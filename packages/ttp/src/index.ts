@@ -1,2 +1,10 @@
 /*! @irdakit/ttp: TinyTP 1.1: credit-based flow control and segmentation over IrLMP. */
-export {}
+export * from './wire/params.js'
+export * from './wire/pdu.js'
+export * from './lm.js'
+export * from './errors.js'
+export * from './events.js'
+export * from './stats.js'
+export * from './credit.js'
+export * from './sar.js'
+export * from './connection.js'

@@ -1,0 +1,91 @@
+/*!
+ * Credit accounting (TinyTP 1.1 flow control). Credit counts data PDUs: each data PDU with data
+ * consumes one credit from its sender; a dataless flow PDU consumes none. Credit only ever
+ * comes from the receiver, so the receiver alone decides how much it buffers.
+ *
+ * Receive side, with a window of W PDUs, at every moment:
+ *
+ *     remote + held + available = W
+ *
+ * - `remote`: credit the peer holds (granted and not yet used by a data PDU that arrived);
+ * - `held`: data PDUs that arrived and whose data the application has not consumed yet;
+ * - `available`: credit we may grant and have not granted yet.
+ *
+ * The application's reads release held PDUs, which makes credit available; not reading keeps
+ * it held, so the peer runs out of credit and stops. Available credit leaves on every data PDU
+ * we send (up to 127 per header). When no data PDU is leaving, a dataless flow PDU carries it,
+ * but only once at least half the window (rounded up) is available (see
+ * {@link RxCredit.wantsFlowPdu}): at most two flow PDUs per window of data, and never a
+ * deadlock, because a peer with no credit means `held + available = W`, so either the
+ * application can read (it holds complete data) or half the window is already available.
+ */
+import { MAX_CREDIT_FIELD } from './wire/pdu.js'
+
+/** The receiver's ledger for one connection. */
+export class RxCredit {
+  private remoteCredit = 0
+  private heldPdus = 0
+
+  /** @param window receive window in data PDUs (at least 1). */
+  constructor (readonly window: number) {}
+
+  /** Credit the peer holds. */
+  get remote (): number { return this.remoteCredit }
+  /** Data PDUs received and not yet released by the application. */
+  get held (): number { return this.heldPdus }
+  /** Credit we may grant now. Never negative, even after a peer overran its credit. */
+  get available (): number { return Math.max(0, this.window - this.remoteCredit - this.heldPdus) }
+
+  /** Takes the credit for one outgoing header (connect or data PDU): at most 127. */
+  grant (): number {
+    const n = Math.min(this.available, MAX_CREDIT_FIELD)
+    this.remoteCredit += n
+    return n
+  }
+
+  /**
+   * A data PDU with data arrived. Returns false when the peer had no credit for it (a protocol
+   * violation); the PDU is still accounted as held, so nothing is lost and the ledger heals as
+   * the application reads.
+   */
+  dataArrived (): boolean {
+    this.heldPdus++
+    if (this.remoteCredit === 0) return false
+    this.remoteCredit--
+    return true
+  }
+
+  /** The application consumed the data of `n` held PDUs. */
+  release (n = 1): void {
+    this.heldPdus = Math.max(0, this.heldPdus - n)
+  }
+
+  /** The rule for a dataless flow PDU when no data PDU is leaving: half the window is available. */
+  wantsFlowPdu (): boolean {
+    return this.available > 0 && this.available >= Math.ceil(this.window / 2)
+  }
+}
+
+/** The sender's side: credit granted by the peer and not yet used. */
+export class TxCredit {
+  private credit = 0
+  /** Total credit ever granted and data PDUs ever sent, for the credit invariant. */
+  private grantedTotal = 0
+  private usedTotal = 0
+
+  get value (): number { return this.credit }
+  get granted (): number { return this.grantedTotal }
+  get used (): number { return this.usedTotal }
+
+  add (n: number): void {
+    this.credit += n
+    this.grantedTotal += n
+  }
+
+  /** Uses one credit for a data PDU. Callers check {@link TxCredit.value} first. */
+  use (): void {
+    if (this.credit <= 0) throw new Error('internal: data PDU without credit')
+    this.credit--
+    this.usedTotal++
+  }
+}
