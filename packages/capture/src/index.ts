@@ -1,2 +1,3 @@
 /*! @irdakit/capture: pcap writer and reader for LINKTYPE_LINUX_IRDA (144) and a layered frame decoder. */
-export {}
+export * from './pcap.js'
+export * from './pcap-file.js'

@@ -1,0 +1,143 @@
+/*!
+ * pcap files of IrLAP frames, link type 144 (LINKTYPE_LINUX_IRDA), as Linux's irdadump and
+ * Wireshark know them.
+ *
+ * File: the classic 24-byte pcap header (we write little-endian, microsecond timestamps), then
+ * one record per frame. Each record's data is a 16-byte Linux "cooked" pseudo-header, big-endian:
+ *   0-1 packet type (0 = received, 4 = sent), 2-3 ARPHRD_IRDA (783), 4-5 address length (0),
+ *   6-13 address (zeros), 14-15 protocol 0x0017 (ETH_P_IRDA);
+ * then the IrLAP frame: address, control, information; no BOF/EOF, no FCS.
+ */
+import { fail, ok, type Decoded } from '@irdakit/core'
+
+export const LINKTYPE_LINUX_IRDA = 144
+/** ARPHRD_IRDA, the hardware type in the pseudo-header. */
+export const ARPHRD_IRDA = 783
+/** ETH_P_IRDA, the protocol in the pseudo-header; Wireshark checks it. */
+export const ETH_P_IRDA = 0x0017
+export const PCAP_GLOBAL_HEADER_LEN = 24
+export const PCAP_RECORD_HEADER_LEN = 16
+export const IRDA_PSEUDO_HEADER_LEN = 16
+/** Packet types of the pseudo-header. */
+export const PKTTYPE_IN = 0
+export const PKTTYPE_OUT = 4
+/** Default snapshot length: any IrLAP frame (2050 bytes + pseudo-header) fits. */
+export const PCAP_SNAPLEN = 65535
+
+/**
+ * Captures are deterministic: timestamps are `epochMs` + the record's `timestampMs`, and the
+ * default epoch is this fixed instant (2000-01-01T00:00:00Z), not the wall clock.
+ */
+export const DEFAULT_PCAP_EPOCH_MS = 946_684_800_000
+
+const MAGIC_US = 0xA1B2C3D4
+const MAGIC_NS = 0xA1B23C4D
+
+/** One captured frame. `frame` is IrLAP A + C + I without FCS. */
+export interface PcapRecord {
+  /** Milliseconds since the capture's epoch (kept to the microsecond). */
+  timestampMs: number
+  /** 'out' = sent by the capturing station, 'in' = received by it. */
+  direction: 'in' | 'out'
+  frame: Uint8Array
+}
+
+export interface PcapOptions {
+  /** Wall time (ms since 1970) that `timestampMs` 0 stands for. Default {@link DEFAULT_PCAP_EPOCH_MS}. */
+  epochMs?: number
+}
+
+/** The 24-byte global header for link type 144. */
+export function encodePcapHeader (): Uint8Array {
+  const out = new Uint8Array(PCAP_GLOBAL_HEADER_LEN)
+  const v = new DataView(out.buffer)
+  v.setUint32(0, MAGIC_US, true)
+  v.setUint16(4, 2, true) // version 2.4
+  v.setUint16(6, 4, true)
+  v.setInt32(8, 0, true) // thiszone
+  v.setUint32(12, 0, true) // sigfigs
+  v.setUint32(16, PCAP_SNAPLEN, true)
+  v.setUint32(20, LINKTYPE_LINUX_IRDA, true)
+  return out
+}
+
+/** One record: pcap record header, IrDA pseudo-header, frame. */
+export function encodePcapRecord (rec: PcapRecord, opts: PcapOptions = {}): Uint8Array {
+  const epochUs = Math.round((opts.epochMs ?? DEFAULT_PCAP_EPOCH_MS) * 1000)
+  const totalUs = epochUs + Math.round(rec.timestampMs * 1000)
+  const dataLen = IRDA_PSEUDO_HEADER_LEN + rec.frame.length
+  const out = new Uint8Array(PCAP_RECORD_HEADER_LEN + dataLen)
+  const v = new DataView(out.buffer)
+  v.setUint32(0, Math.floor(totalUs / 1e6), true)
+  v.setUint32(4, totalUs % 1e6, true)
+  v.setUint32(8, dataLen, true)
+  v.setUint32(12, dataLen, true)
+  const p = PCAP_RECORD_HEADER_LEN
+  v.setUint16(p, rec.direction === 'out' ? PKTTYPE_OUT : PKTTYPE_IN, false)
+  v.setUint16(p + 2, ARPHRD_IRDA, false)
+  v.setUint16(p + 4, 0, false) // address length; bytes 6..13 stay zero
+  v.setUint16(p + 14, ETH_P_IRDA, false)
+  out.set(rec.frame, p + IRDA_PSEUDO_HEADER_LEN)
+  return out
+}
+
+/** A whole pcap file in memory. */
+export function encodePcap (records: Iterable<PcapRecord>, opts: PcapOptions = {}): Uint8Array {
+  const parts = [encodePcapHeader()]
+  for (const r of records) parts.push(encodePcapRecord(r, opts))
+  return concat(parts)
+}
+
+function concat (parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let o = 0
+  for (const p of parts) { out.set(p, o); o += p.length }
+  return out
+}
+
+/**
+ * Decodes a pcap of link type 144 held in memory. Accepts both byte orders and both the
+ * microsecond and nanosecond magics. Every record must carry the IrDA pseudo-header with packet
+ * type 0..3 (received) or 4 (sent) and protocol 0x0017. Never throws on bad bytes.
+ */
+export function decodePcap (bytes: Uint8Array, opts: PcapOptions = {}): Decoded<PcapRecord[]> {
+  if (bytes.length < PCAP_GLOBAL_HEADER_LEN) return fail('pcap: shorter than the 24-byte global header')
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const magicLe = v.getUint32(0, true)
+  const magicBe = v.getUint32(0, false)
+  let le: boolean
+  let nanos: boolean
+  if (magicLe === MAGIC_US || magicLe === MAGIC_NS) { le = true; nanos = magicLe === MAGIC_NS } else if (magicBe === MAGIC_US || magicBe === MAGIC_NS) { le = false; nanos = magicBe === MAGIC_NS } else {
+    return fail(`pcap: unknown magic 0x${magicBe.toString(16).padStart(8, '0')}`)
+  }
+  const linkType = v.getUint32(20, le) & 0x0FFFFFFF // the top bits may carry FCS-length flags
+  if (linkType !== LINKTYPE_LINUX_IRDA) return fail(`pcap: link type ${linkType}, expected ${LINKTYPE_LINUX_IRDA} (LINUX_IRDA)`)
+  const epochUs = Math.round((opts.epochMs ?? DEFAULT_PCAP_EPOCH_MS) * 1000)
+  const records: PcapRecord[] = []
+  let o = PCAP_GLOBAL_HEADER_LEN
+  while (o < bytes.length) {
+    const n = records.length
+    if (o + PCAP_RECORD_HEADER_LEN > bytes.length) return fail(`pcap: record ${n} header truncated`)
+    const sec = v.getUint32(o, le)
+    const frac = v.getUint32(o + 4, le)
+    const inclLen = v.getUint32(o + 8, le)
+    const d = o + PCAP_RECORD_HEADER_LEN
+    if (d + inclLen > bytes.length) return fail(`pcap: record ${n} data truncated`)
+    if (inclLen < IRDA_PSEUDO_HEADER_LEN) return fail(`pcap: record ${n} shorter than the IrDA pseudo-header`)
+    const pkttype = v.getUint16(d, false)
+    const protocol = v.getUint16(d + 14, false)
+    if (protocol !== ETH_P_IRDA) return fail(`pcap: record ${n} protocol 0x${protocol.toString(16)}, expected 0x0017`)
+    let direction: 'in' | 'out'
+    if (pkttype === PKTTYPE_OUT) direction = 'out'
+    else if (pkttype <= 3) direction = 'in'
+    else return fail(`pcap: record ${n} packet type 0x${pkttype.toString(16)} is not a frame`)
+    const us = sec * 1e6 + (nanos ? Math.round(frac / 1000) : frac)
+    records.push({
+      timestampMs: (us - epochUs) / 1000,
+      direction,
+      frame: bytes.slice(d + IRDA_PSEUDO_HEADER_LEN, d + inclLen),
+    })
+    o = d + inclLen
+  }
+  return ok(records)
+}
