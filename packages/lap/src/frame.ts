@@ -43,23 +43,40 @@ export interface QosFields {
   linkDisconnect: number
 }
 
+/** A deviation from IrLAP 6.6 that the QoS decoder tolerated (see `parseQos`). */
+export interface QosQuirk {
+  pi: number
+  kind: 'missing' | 'null-pv' | 'wide-pv' | 'extra-bits' | 'duplicate'
+}
+
 /** SNRM information field: who connects to whom, the connection address to use, and our QoS. */
 export interface SnrmInfo {
   source: number
   destination: number
   /** The 7-bit connection address the secondary is to use (sent shifted left by one). */
   connAddr: number
-  qos: QosFields
-  /** Parameters with PIs we do not know, kept so they can be reported (and ignored). */
+  /**
+   * The negotiation parameters; absent when the frame carried none (then every parameter takes
+   * its default: use `normalizeQos` or `QOS_FALLBACK_BITS`). Missing or null PVs inside a
+   * present list are already replaced by their defaults and listed in `qosQuirks`.
+   */
+  qos?: QosFields
+  /** Parameters with PIs we do not know, kept so they can be reported (and ignored). Emitted after the QoS. */
   unknownParams?: Array<{ pi: number, pv: Uint8Array }>
+  /** Peer bugs the decoder tolerated in the parameter list (decode only; ignored by emit). */
+  qosQuirks?: QosQuirk[]
 }
 
-/** UA information field answering an SNRM. */
+/**
+ * UA information field. Answering an SNRM it carries addresses and QoS; answering DISC, Linux
+ * sends the addresses only (`qos` absent); a bare UA has no information field at all.
+ */
 export interface UaInfo {
   source: number
   destination: number
-  qos: QosFields
+  qos?: QosFields
   unknownParams?: Array<{ pi: number, pv: Uint8Array }>
+  qosQuirks?: QosQuirk[]
 }
 
 /** XID discovery frame information (IrLAP 6.11 / IrLMP discovery). */

@@ -1,2 +1,4 @@
 /*! @irdakit/lap: IrLAP 1.1: frame codecs, QoS negotiation and the sans-I/O station state machine. */
-export {}
+export * from './frame.js'
+export * from './wire/index.js'
+export * from './qos/index.js'

@@ -1,0 +1,122 @@
+/*!
+ * Whole-frame codec: `parseFrame` turns the bytes of one IrLAP frame (A + C + I, no FCS) into a
+ * {@link LapFrame}; `emitFrame` does the reverse. Parsing never throws: short frames, undefined
+ * control fields and information fields where none is allowed come back as typed WireErrors
+ * (`TruncatedFrameError`, `UnknownControlError`, `InfoNotAllowedError`, `MalformedFieldError`),
+ * so a station can count them and, where IrLAP says so, answer with FRMR.
+ * Emitting an out-of-range Repr is a caller bug and throws `InvalidReprError`.
+ */
+import { ok, type Decoded } from '@irdakit/core'
+import type { LapFrame, FrameHeader } from '../frame.js'
+import { FrameView, HEADER_LEN } from './view.js'
+import { UnknownControlError, InfoNotAllowedError, InvalidReprError, failWith } from './errors.js'
+import { controlClass, nrOf, nsOf, sKindOf, uKindOf, iControl, sControl, uControl, kindAllowed } from './control.js'
+import { SnrmInfoRepr, UaInfoRepr } from './snrm-ua.js'
+import { XidInfoRepr } from './xid.js'
+import { TestInfoRepr, FrmrInfoRepr } from './test-frmr.js'
+import { isIntIn } from './bytes.js'
+
+/** Parses one IrLAP frame. Never throws. */
+export function parseFrame (bytes: Uint8Array): Decoded<LapFrame> {
+  const checked = FrameView.checked(bytes)
+  if (!checked.ok) return checked
+  const v = checked.value
+  const h: FrameHeader = { caddr: v.caddr, command: v.command, pf: v.pf }
+  const c = v.control
+  const info = v.info
+  switch (controlClass(c)) {
+    case 'I':
+      return ok({ ...h, kind: 'I', ns: nsOf(c), nr: nrOf(c), info: info.slice() })
+    case 'S':
+      if (info.length > 0) return failWith(new InfoNotAllowedError(c, h.command, info.length))
+      return ok({ ...h, kind: sKindOf(c), nr: nrOf(c) })
+    case 'U':
+      return parseU(h, c, info)
+  }
+}
+
+function parseU (h: FrameHeader, c: number, info: Uint8Array): Decoded<LapFrame> {
+  const kind = uKindOf(c, h.command)
+  if (kind === undefined) return failWith(new UnknownControlError(c, h.command))
+  switch (kind) {
+    case 'DISC': case 'RD': case 'DM': case 'RNRM':
+      if (info.length > 0) return failWith(new InfoNotAllowedError(c, h.command, info.length))
+      return ok({ ...h, kind })
+    case 'SNRM': {
+      if (info.length === 0) return ok({ ...h, kind })
+      const r = SnrmInfoRepr.parse(info)
+      return r.ok ? ok({ ...h, kind, info: r.value }) : r
+    }
+    case 'UA': {
+      if (info.length === 0) return ok({ ...h, kind })
+      const r = UaInfoRepr.parse(info)
+      return r.ok ? ok({ ...h, kind, info: r.value }) : r
+    }
+    case 'FRMR': {
+      const r = FrmrInfoRepr.parse(info)
+      return r.ok ? ok({ ...h, kind, info: r.value }) : r
+    }
+    case 'XID': {
+      const r = XidInfoRepr.parse(info)
+      return r.ok ? ok({ ...h, kind, info: r.value }) : r
+    }
+    case 'TEST': {
+      const r = TestInfoRepr.parse(info, h.caddr)
+      return r.ok ? ok({ ...h, kind, info: r.value }) : r
+    }
+    case 'UI':
+      return ok({ ...h, kind, info: info.slice() })
+  }
+}
+
+function checkHeader (f: LapFrame): void {
+  if (!isIntIn(f.caddr, 0, 0x7F)) throw new InvalidReprError(`connection address ${f.caddr} is not 7 bits`)
+  if (!kindAllowed(f.kind, f.command)) throw new InvalidReprError(`${f.kind} cannot be sent as a ${f.command ? 'command' : 'response'}`)
+  if ('nr' in f && !isIntIn(f.nr, 0, 7)) throw new InvalidReprError(`N(R) ${f.nr} is not 0..7`)
+  if ('ns' in f && !isIntIn(f.ns, 0, 7)) throw new InvalidReprError(`N(S) ${f.ns} is not 0..7`)
+}
+
+/** Number of bytes `emitFrame(f)` produces. */
+export function frameLen (f: LapFrame): number {
+  return HEADER_LEN + infoLen(f)
+}
+
+function infoLen (f: LapFrame): number {
+  switch (f.kind) {
+    case 'I': case 'UI': return f.info.length
+    case 'RR': case 'RNR': case 'REJ': case 'SREJ': case 'DISC': case 'RD': case 'DM': case 'RNRM': return 0
+    case 'SNRM': return f.info === undefined ? 0 : SnrmInfoRepr.bufferLen(f.info)
+    case 'UA': return f.info === undefined ? 0 : UaInfoRepr.bufferLen(f.info)
+    case 'FRMR': return FrmrInfoRepr.bufferLen()
+    case 'XID': return XidInfoRepr.bufferLen(f.info)
+    case 'TEST': return TestInfoRepr.bufferLen(f.info, f.caddr)
+  }
+}
+
+function controlOf (f: LapFrame): number {
+  switch (f.kind) {
+    case 'I': return iControl(f.ns, f.nr, f.pf)
+    case 'RR': case 'RNR': case 'REJ': case 'SREJ': return sControl(f.kind, f.nr, f.pf)
+    default: return uControl(f.kind, f.command, f.pf)
+  }
+}
+
+/** Emits one IrLAP frame (A + C + I). Throws `InvalidReprError` for out-of-range fields. */
+export function emitFrame (f: LapFrame): Uint8Array {
+  checkHeader(f)
+  const buf = new Uint8Array(frameLen(f))
+  const v = FrameView.unchecked(buf)
+  v.setAddress(f.caddr, f.command)
+  v.setControl(controlOf(f))
+  const out = v.infoMut()
+  switch (f.kind) {
+    case 'I': case 'UI': out.set(f.info); break
+    case 'SNRM': if (f.info !== undefined) SnrmInfoRepr.emit(f.info, out); break
+    case 'UA': if (f.info !== undefined) UaInfoRepr.emit(f.info, out); break
+    case 'FRMR': FrmrInfoRepr.emit(f.info, out); break
+    case 'XID': XidInfoRepr.emit(f.info, out); break
+    case 'TEST': TestInfoRepr.emit(f.info, f.caddr, out); break
+    default: break
+  }
+  return buf
+}

@@ -1,0 +1,11 @@
+/*! IrLAP wire codecs: frame view, per-field Reprs, whole-frame parse/emit, discovery info. */
+export * from './bytes.js'
+export * from './errors.js'
+export * from './control.js'
+export * from './view.js'
+export * from './addresses.js'
+export * from './snrm-ua.js'
+export * from './xid.js'
+export * from './test-frmr.js'
+export * from './discovery.js'
+export * from './frame-codec.js'
