@@ -40,11 +40,9 @@ export function parseDiscoveryInfo (bytes: Uint8Array): Decoded<DiscoveryInfo> {
   const hints = bytes.slice(0, n + 1)
   if (n + 1 === bytes.length) return ok({ hints, charset: CHARSET.ASCII, nickname: '' })
   const charset = bytes[n + 1]
-  let name = bytes.subarray(n + 2)
-  let end = name.length
-  while (end > 0 && name[end - 1] === 0) end--
-  name = name.subarray(0, end)
-  return ok({ hints, charset, nickname: decodeNickname(name, charset) })
+  // Drop NUL characters (not bytes: a UCS-2 character may end in 0x00) that pad the name.
+  const nickname = decodeNickname(bytes.subarray(n + 2), charset).replace(/\0+$/, '')
+  return ok({ hints, charset, nickname })
 }
 
 /**
