@@ -263,6 +263,17 @@ describe('ttp/TtpConnection: bad input is counted and dropped', () => {
   })
 })
 
+describe('ttp/TtpConnection: a peer that ignores credit', () => {
+  it('counts the overrun but keeps the data; the ledger heals as the application reads', () => {
+    const c = connected({ rxWindow: 1 }, { credit: 0, userData: empty })
+    c.handle(dataInd({ more: false, credit: 0, data: bytes('granted') }))
+    c.handle(dataInd({ more: false, credit: 0, data: bytes('overrun') }))
+    expect(c.stats.rxCreditOverruns).to.equal(1)
+    expect([c.receive(), c.receive()].map(s => text(s?.data ?? empty))).to.deep.equal(['granted', 'overrun'])
+    expect(c.remoteCredit + c.availableCredit).to.equal(1)
+  })
+})
+
 describe('ttp/TtpConnection: disconnect', () => {
   it('local disconnect sends user data, reports unsent SDUs; received SDUs stay readable', () => {
     const c = connected({ rxWindow: 4 }, { credit: 1, maxSduSize: 100, userData: empty }, 5)
