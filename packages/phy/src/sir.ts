@@ -44,14 +44,15 @@ export function sirWrap (frame: Uint8Array, opts: SirWrapOptions = {}): Uint8Arr
   const xbofs = opts.xbofs ?? 0
   checkXbofs(xbofs)
   const n = frame.length
+  // Count escapes first so the output is allocated at its exact size.
   let escapes = 0
   for (let i = 0; i < n; i++) escapes += NEEDS_ESCAPE[frame[i]]
   const fcs = fcs16(frame)
   const f0 = fcs & 0xFF
   const f1 = fcs >>> 8
-  escapes += NEEDS_ESCAPE[f0] + NEEDS_ESCAPE[f1]
+  const fcsEscapes = NEEDS_ESCAPE[f0] + NEEDS_ESCAPE[f1]
 
-  const out = new Uint8Array(xbofs + 1 + n + 2 + escapes + 1)
+  const out = new Uint8Array(xbofs + 1 + n + 2 + escapes + fcsEscapes + 1)
   out.fill(XBOF, 0, xbofs)
   let o = xbofs
   out[o++] = BOF
@@ -59,10 +60,19 @@ export function sirWrap (frame: Uint8Array, opts: SirWrapOptions = {}): Uint8Arr
     out.set(frame, o)
     o += n
   } else {
+    // Copy the runs between bytes that need escaping in bulk.
+    let run = 0
     for (let i = 0; i < n; i++) {
       const b = frame[i]
-      if (NEEDS_ESCAPE[b] === 1) { out[o++] = CE; out[o++] = b ^ ESC_XOR } else out[o++] = b
+      if (NEEDS_ESCAPE[b] === 0) continue
+      out.set(frame.subarray(run, i), o)
+      o += i - run
+      out[o++] = CE
+      out[o++] = b ^ ESC_XOR
+      run = i + 1
     }
+    out.set(frame.subarray(run, n), o)
+    o += n - run
   }
   if (NEEDS_ESCAPE[f0] === 1) { out[o++] = CE; out[o++] = f0 ^ ESC_XOR } else out[o++] = f0
   if (NEEDS_ESCAPE[f1] === 1) { out[o++] = CE; out[o++] = f1 ^ ESC_XOR } else out[o++] = f1
@@ -124,11 +134,10 @@ export class SirUnwrapper implements FrameUnwrapper {
         if (NEEDS_ESCAPE[b] === 0) {
           if (len === max) { events.push(OVERRUN); state = DISCARD; continue }
           buf[len++] = b
-          // Fast path: copy plain bytes until the next special one.
-          while (i < n) {
+          // Fast path: plain bytes until the next special one.
+          while (i < n && len < max) {
             const c = bytes[i]
             if (NEEDS_ESCAPE[c] === 1) break
-            if (len === max) break
             buf[len++] = c
             i++
           }
@@ -151,7 +160,8 @@ export class SirUnwrapper implements FrameUnwrapper {
         } else if (len === max) {
           events.push(OVERRUN); state = DISCARD
         } else {
-          buf[len++] = b ^ ESC_XOR; state = INSIDE
+          buf[len++] = b ^ ESC_XOR
+          state = INSIDE
         }
       } else if (b === BOF) { // DISCARD
         state = INSIDE; len = 0
