@@ -13,7 +13,7 @@ import { UnknownControlError, InfoNotAllowedError, InvalidReprError, failWith } 
 import { controlClass, nrOf, nsOf, sKindOf, uKindOf, iControl, sControl, uControl, kindAllowed } from './control.js'
 import { SnrmInfoRepr, UaInfoRepr } from './snrm-ua.js'
 import { XidInfoRepr } from './xid.js'
-import { TestInfoRepr, FrmrInfoRepr } from './test-frmr.js'
+import { TestInfoRepr, FrmrInfoRepr } from './frmr-testframe.js'
 import { isIntIn } from './bytes.js'
 
 /** Parses one IrLAP frame. Never throws. */
