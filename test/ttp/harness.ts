@@ -41,6 +41,8 @@ export class TtpPair {
   readonly events: Record<Side, TtpEvent[]> = { a: [], b: [] }
   readonly wire: Record<Side, WireStats> = { a: emptyWire(), b: emptyWire() }
   readonly maxDataSize: number
+  /** Sides whose connection events a TtpStreamAdapter consumes: the harness leaves them alone. */
+  readonly adapted = new Set<Side>()
 
   constructor (opts: PairOptions) {
     this.maxDataSize = opts.maxDataSize
@@ -63,6 +65,7 @@ export class TtpPair {
   collect (side: Side): void {
     const c = this.conn[side]
     for (let r = c.pollLmRequest(); r !== undefined; r = c.pollLmRequest()) this.onWire(side, r)
+    if (this.adapted.has(side)) return
     for (let e = c.pollEvent(); e !== undefined; e = c.pollEvent()) this.events[side].push(e)
   }
 
