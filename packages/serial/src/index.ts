@@ -1,2 +1,14 @@
 /*! @irdakit/serial: IrDA over serial ports: SIR framing on the serialport package, dongle drivers and emulators. */
-export {}
+export { openSerialPort, type OpenSerialPortOptions } from './open.js'
+export { SerialIrdaPort, type SerialPortExtraStats } from './serial-port.js'
+export { dongleProfiles, dongleProfile, hardwareDir, loadProfileFile } from './profiles.js'
+export { validateProfile, type ProfileCheck } from './profile-validate.js'
+export type { DongleProfile, DongleEmulation, CommandSet, LineMode, LineModes, LineName, Lines, PerSpeed, SpeedTable, Step, SourcedFact } from './profile-types.js'
+export { DongleDriver, pick } from './dongle-driver.js'
+export type { DongleIo } from './dongle-io.js'
+export { EchoFilter } from './echo.js'
+export { resampleUart } from './uart.js'
+export { UnknownDongleError, ProfileError, UnsupportedSpeedError, DongleReplyError, PortClosedError } from './errors.js'
+export { DongleModel, type DongleModelStats, type HostBytesResult } from './emulated/dongle-model.js'
+export { EmulatedDongle, type EmulatedDongleStats } from './emulated/emulated-dongle.js'
+export { DongleEmulatorBinding, EmulatedDonglePort, type AttachOptions } from './emulated/dongle-binding.js'
