@@ -41,6 +41,8 @@ export class TtpPair {
   readonly events: Record<Side, TtpEvent[]> = { a: [], b: [] }
   readonly wire: Record<Side, WireStats> = { a: emptyWire(), b: emptyWire() }
   readonly maxDataSize: number
+  /** Every LM request either side sent, in wire order (for captures). */
+  readonly tap: Array<{ from: Side, request: LmRequest }> = []
   /** Sides whose connection events a TtpStreamAdapter consumes: the harness leaves them alone. */
   readonly adapted = new Set<Side>()
 
@@ -105,6 +107,7 @@ export class TtpPair {
   private onWire (from: Side, r: LmRequest): void {
     const to = other(from)
     const w = this.wire[from]
+    this.tap.push({ from, request: r })
     switch (r.type) {
       case 'connect-request':
       case 'connect-response': {
