@@ -50,3 +50,23 @@ describe('emulator/Medium (sans-I/O core)', () => {
     expect(rx?.type === 'receive' ? rx.bytes.length : -1).to.equal(288)
   })
 })
+
+describe('emulator/Medium attachments', () => {
+  const frame = Uint8Array.from([0xFF, 0x13, 0x01])
+  const wire = sirWrap(frame)
+
+  it('a station that leaves and rejoins under the same name gets nothing from a transmission that began before', () => {
+    const m = new Medium(1)
+    m.handle({ type: 'attach', station: 'a', speed: 9600 }, 0)
+    m.handle({ type: 'attach', station: 'b', speed: 9600 }, 0)
+    m.handle({ type: 'transmit', station: 'a', speed: 9600, xbofs: 0, wire, frame }, 0)
+    m.handle({ type: 'detach', station: 'b' }, 1)
+    m.handle({ type: 'attach', station: 'b', speed: 9600 }, 2)
+    const outs = m.poll(100)
+    expect(outs.map(o => o.type)).to.deep.equal(['media', 'tx-end', 'summary'])
+    // Its media-busy count starts clean: the next transmission raises and clears it.
+    m.handle({ type: 'transmit', station: 'a', speed: 9600, xbofs: 0, wire, frame }, 100)
+    const next = m.poll(200).filter(o => o.type === 'media')
+    expect(next.map(o => o.type === 'media' && o.busy)).to.deep.equal([true, false])
+  })
+})

@@ -24,14 +24,15 @@ interface StationState { speed: number, busyCount: number }
 interface Transmission {
   id: number
   sender: string
+  senderState: StationState
   start: number
   end: number
   speed: number
   xbofs: number
   wire: Uint8Array
   frame: Uint8Array
-  /** Stations attached (other than the sender) when it started. */
-  present: string[]
+  /** Stations attached (other than the sender) when it started, with the attachment they had then. */
+  present: Array<{ name: string, state: StationState }>
   /** Of those, the ones in range. */
   audience: string[]
   /** Of those, the ones whose beam is clear: they sense it and it can collide there. */
@@ -132,18 +133,17 @@ export class Medium {
   }
 
   private transmit (msg: Extract<StationMessage, { type: 'transmit' }>, now: number): void {
-    this.station(msg.station)
+    const senderState = this.station(msg.station)
     const end = now + airtimeMs(msg.wire, msg.speed)
-    const present = this.stationNames.filter(n => n !== msg.station)
-    const audience = present.filter(n => this.inRange(msg.station, n))
+    const present = [...this.stations].filter(([n]) => n !== msg.station).map(([name, state]) => ({ name, state }))
+    const audience = present.map(p => p.name).filter(n => this.inRange(msg.station, n))
     const sensed = audience.filter(n => !isObstructed(this.config, msg.station, n, now, end))
     const tx: Transmission = {
-      id: this.nextId++, sender: msg.station, start: now, end, speed: msg.speed, xbofs: msg.xbofs,
+      id: this.nextId++, sender: msg.station, senderState, start: now, end, speed: msg.speed, xbofs: msg.xbofs,
       wire: msg.wire, frame: msg.frame, present, audience, sensed,
     }
-    for (const name of sensed) {
-      const st = this.stations.get(name)
-      if (st !== undefined && st.busyCount++ === 0) this.pending.push({ type: 'media', station: name, busy: true, at: now })
+    for (const { name, state } of present) {
+      if (sensed.includes(name) && state.busyCount++ === 0) this.pending.push({ type: 'media', station: name, busy: true, at: now })
     }
     this.onAir.push(tx)
   }
@@ -151,18 +151,19 @@ export class Medium {
   private finish (tx: Transmission, out: MediumOutput[]): void {
     this.onAir = this.onAir.filter(t => t !== tx)
     this.recent.push(tx)
-    for (const name of tx.sensed) {
-      const st = this.stations.get(name)
-      if (st !== undefined && --st.busyCount === 0) out.push({ type: 'media', station: name, busy: false, at: tx.end })
+    // Only stations still on the attachment that sensed the start hear the end (a station that
+    // left and came back under the same name is a new attachment).
+    const current = tx.present.filter(p => this.stations.get(p.name) === p.state)
+    for (const { name, state } of current) {
+      if (tx.sensed.includes(name) && --state.busyCount === 0) out.push({ type: 'media', station: name, busy: false, at: tx.end })
     }
     const receptions: Reception[] = []
-    for (const name of tx.present) {
-      if (!this.stations.has(name)) continue
+    for (const { name } of current) {
       const { reception, bytes } = this.receive(tx, name)
       receptions.push(reception)
       if (bytes !== undefined) out.push({ type: 'receive', station: name, txId: tx.id, bytes, at: tx.end })
     }
-    if (this.stations.has(tx.sender)) out.push({ type: 'tx-end', station: tx.sender, txId: tx.id, at: tx.end })
+    if (this.stations.get(tx.sender) === tx.senderState) out.push({ type: 'tx-end', station: tx.sender, txId: tx.id, at: tx.end })
     const summary: TransmissionSummary = {
       id: tx.id, sender: tx.sender, start: tx.start, end: tx.end, speed: tx.speed, xbofs: tx.xbofs,
       wire: tx.wire, frame: tx.frame, receptions,

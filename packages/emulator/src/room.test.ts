@@ -74,6 +74,38 @@ describe('emulator/Room timing', () => {
   })
 })
 
+describe('emulator/Room at MIR and FIR', () => {
+  it('FIR: a 10-byte frame is 16 preamble pairs, two 4-byte flags and 28 data bytes on the wire: 68 us', async () => {
+    const room = new Room({ time: 'virtual' })
+    const a = room.port('a', { speed: 4_000_000 }); const b = room.port('b', { speed: 4_000_000 })
+    const got = record(b); const taps = recordTap(room)
+    a.send(TEN, { xbofs: 10 }) // XBOFs exist only in SIR
+    await room.run(txDone(a))
+    expect(taps[0].wire.length).to.equal(68)
+    expect(taps[0].end).to.be.closeTo(0.068, 1e-12)
+    expect(framesOf(got).map(f => f.hex)).to.deep.equal([hex(TEN)])
+  })
+
+  for (const speed of [576_000, 1_152_000, 4_000_000]) {
+    it(`${speed} b/s: bit errors and collisions lose frames, never deliver them damaged`, async () => {
+      const room = new Room({ time: 'virtual', seed: speed })
+      const a = room.port('a', { speed }); const b = room.port('b', { speed }); const c = room.port('c', { speed })
+      const gotC = record(c); const taps = recordTap(room)
+      room.faults({ ber: 2e-4 })
+      for (let i = 0; i < 200; i++) a.send(uiFrame(Array.from({ length: 100 }, (_, k) => (i + k) & 0xFF)))
+      await room.run(txDone(a))
+      b.send(uiFrame([1, 2, 3])); a.send(uiFrame([4, 5, 6]))
+      await room.run(Promise.all([txDone(a), txDone(b)]))
+      const results = taps.map(t => t.receptions.find(r => r.station === 'c')?.result)
+      const expectedLoss = taps.slice(0, 200).reduce((x, t) => x + 1 - Math.pow(1 - 2e-4, t.wire.length * 8), 0) / 200
+      expect(results.slice(0, 200).filter(r => r === 'bad').length / 200).to.be.closeTo(expectedLoss, 0.1)
+      expect(results).to.not.include('undetected')
+      expect(results.slice(200)).to.deep.equal(['bad', 'bad'])
+      expect(framesOf(gotC).length).to.equal(results.filter(r => r === 'good').length)
+    })
+  }
+})
+
 describe('emulator/Room medium', () => {
   it('half duplex: a frame sent while the receiver transmits is not heard', async () => {
     const room = new Room({ time: 'virtual' })
