@@ -76,7 +76,11 @@ export class Room {
     return port
   }
 
-  /** Replaces the room's faults (an empty object clears them). */
+  /**
+   * Replaces the room's faults (an empty object clears them). Range and obstruction are judged
+   * when a transmission starts; bit errors, bursts and drops when it is delivered.
+   * Throws {@link LocalProtocolError} for out-of-range values.
+   */
   faults (config: FaultConfig): void {
     this.medium.setFaults(config)
   }

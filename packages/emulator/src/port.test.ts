@@ -1,0 +1,66 @@
+import { expect } from 'chai'
+import { Room } from './room.js'
+import { errorsOf, record, txDone, uiFrame } from './test-util.js'
+
+describe('emulator/EmulatedPort contract', () => {
+  it('defaults: 9600 b/s, every IrDA speed up to 4 Mb/s, idle medium, zero counters', () => {
+    const room = new Room({ time: 'virtual' })
+    const p = room.port('a', { supportedSpeeds: [115200, 9600] })
+    const q = room.port('b')
+    expect(q.speed).to.equal(9600)
+    expect(q.supportedSpeeds).to.deep.equal([2400, 9600, 19200, 38400, 57600, 115200, 576000, 1152000, 4000000])
+    expect(p.supportedSpeeds).to.deep.equal([9600, 115200])
+    expect(q.mediaBusy).to.equal(false)
+    expect(q.clock).to.equal(room.clock)
+    expect(q.stats).to.deep.equal({ framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0, rxErrors: { fcs: 0, abort: 0, overrun: 0, runt: 0, garbage: 0 } })
+  })
+
+  it('counts what it sends and receives; stats are a snapshot; unsubscribed listeners hear nothing', async () => {
+    const room = new Room({ time: 'virtual' })
+    const a = room.port('a'); const b = room.port('b')
+    const snapshot = b.stats
+    const heard: string[] = []
+    const off = b.listen(ev => heard.push(ev.type))
+    a.send(uiFrame([1, 2, 3])); a.send(uiFrame([4]))
+    await room.run(txDone(a))
+    off()
+    a.send(uiFrame([5]))
+    await room.run(txDone(a))
+    expect(heard).to.deep.equal(['media', 'media', 'frame', 'media', 'media', 'frame'])
+    expect(a.stats).to.include({ framesSent: 3, bytesSent: 5 + 3 + 3 })
+    expect(b.stats).to.include({ framesReceived: 3, bytesReceived: 11 })
+    expect(snapshot.framesReceived).to.equal(0)
+  })
+
+  it('a speed change alone is not a transmission: no tx-done', async () => {
+    const room = new Room({ time: 'virtual' })
+    const a = room.port('a')
+    const ev = record(a)
+    await room.run(a.setSpeed(115200))
+    expect(a.speed).to.equal(115200)
+    expect(ev).to.deep.equal([])
+  })
+
+  it('counts noise that never formed a frame as garbage', async () => {
+    const room = new Room({ time: 'virtual', seed: 1 })
+    const a = room.port('a', { speed: 9600 }); const b = room.port('b', { speed: 115200 })
+    const got = record(b)
+    a.send(uiFrame(new Uint8Array(40)))
+    await room.run(txDone(a))
+    const errors = errorsOf(got)
+    expect(errors.length).to.be.greaterThan(0)
+    expect(b.stats.rxErrors.garbage + b.stats.rxErrors.fcs + b.stats.rxErrors.abort + b.stats.rxErrors.runt + b.stats.rxErrors.overrun).to.equal(errors.length)
+    expect(b.stats.framesReceived).to.equal(0)
+  })
+
+  it('room.close closes every port with a closed event and empties the room', async () => {
+    const room = new Room({ time: 'virtual' })
+    const a = room.port('a'); const b = room.port('b')
+    const ea = record(a); const eb = record(b)
+    await room.close()
+    expect(ea.map(e => e.type)).to.deep.equal(['closed'])
+    expect(eb.map(e => e.type)).to.deep.equal(['closed'])
+    expect(room.stations).to.deep.equal([])
+    expect(() => room.port('c')).to.throw(/closed/)
+  })
+})
