@@ -5,6 +5,9 @@
  * irdadump style: `xid:cmd 0x9715b0cd > 0xffffffff S=6 s=0`. Never throws, whatever the bytes.
  */
 import { describeLap } from './describe-lap.js'
+import { describeUpper, DecodeSession } from './describe-upper.js'
+
+export { DecodeSession }
 
 export type LayerName = 'LAP' | 'LMP' | 'IAS' | 'TTP'
 
@@ -25,13 +28,24 @@ export interface FrameDescription {
   error?: string
 }
 
-/** Describes one IrLAP frame (A + C + I, no FCS). */
-export function decodeFrame (bytes: Uint8Array): FrameDescription {
+/**
+ * Describes one IrLAP frame (A + C + I, no FCS), and the IrLMP, IAS and TinyTP PDUs inside I
+ * and UI frames. Pass the same `session` for every frame of a capture so TinyTP is recognised
+ * on the selectors IAS announced.
+ */
+export function decodeFrame (bytes: Uint8Array, session?: DecodeSession): FrameDescription {
   try {
     const lap = describeLap(bytes)
     const layers = lap.layer === undefined ? [] : [lap.layer]
-    const summary = [...layers.map(l => l.summary), ...(lap.error !== undefined ? [`[error: ${lap.error}]`] : [])].join(' ')
-    return lap.error === undefined ? { layers, summary } : { layers, summary, error: lap.error }
+    let error = lap.error
+    const kind = lap.layer?.fields.kind
+    if (error === undefined && (kind === 'I' || kind === 'UI') && bytes.length > 2) {
+      const upper = describeUpper(bytes.subarray(2), session)
+      layers.push(...upper.layers)
+      error = upper.error
+    }
+    const summary = [...layers.map(l => l.summary), ...(error !== undefined ? [`[error: ${error}]`] : [])].join(' ')
+    return error === undefined ? { layers, summary } : { layers, summary, error }
   } catch (e) {
     // Defence in depth: the decoders return errors, but a describer must never take a dump down.
     const error = `describer failed: ${e instanceof Error ? e.message : String(e)}`
@@ -42,11 +56,13 @@ export function decodeFrame (bytes: Uint8Array): FrameDescription {
 export interface FormatOptions {
   /** Append the frame's bytes in hex. */
   hex?: boolean
+  /** The capture's decode session (see {@link decodeFrame}). */
+  session?: DecodeSession
 }
 
 /** One irdadump-like line for a frame. */
 export function formatFrame (bytes: Uint8Array, opts: FormatOptions = {}): string {
-  const d = decodeFrame(bytes)
+  const d = decodeFrame(bytes, opts.session)
   if (opts.hex !== true) return d.summary
   let hex = ''
   for (const b of bytes) hex += b.toString(16).padStart(2, '0') + ' '
