@@ -69,23 +69,14 @@ export class RxCredit {
 /** The sender's side: credit granted by the peer and not yet used. */
 export class TxCredit {
   private credit = 0
-  /** Total credit ever granted and data PDUs ever sent, for the credit invariant. */
-  private grantedTotal = 0
-  private usedTotal = 0
 
   get value (): number { return this.credit }
-  get granted (): number { return this.grantedTotal }
-  get used (): number { return this.usedTotal }
 
-  add (n: number): void {
-    this.credit += n
-    this.grantedTotal += n
-  }
+  add (n: number): void { this.credit += n }
 
   /** Uses one credit for a data PDU. Callers check {@link TxCredit.value} first. */
   use (): void {
     if (this.credit <= 0) throw new Error('internal: data PDU without credit')
     this.credit--
-    this.usedTotal++
   }
 }
