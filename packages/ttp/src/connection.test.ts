@@ -300,6 +300,8 @@ describe('ttp/TtpConnection: disconnect', () => {
     expect(c.state).to.equal('closing')
     expect(drain(c).requests).to.deep.equal([])
     expect(() => c.send(bytes('c'))).to.throw(TtpStateError)
+    c.disconnect(bytes('done'), { flush: true }) // asking again with flush keeps waiting
+    expect(c.state).to.equal('closing')
     c.handle(dataInd({ more: false, credit: 1, data: empty }))
     const out = drain(c).requests
     expect(out.map(r => r.type)).to.deep.equal(['data-request', 'disconnect-request'])

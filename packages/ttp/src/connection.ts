@@ -164,7 +164,8 @@ export class TtpConnection {
    */
   disconnect (userData: Uint8Array = new Uint8Array(0), opts: { flush?: boolean } = {}): LostData {
     if (this.st === 'idle' || this.st === 'disconnected') throw new TtpStateError('disconnect', this.st)
-    if (opts.flush === true && this.st === 'connected' && this.sendQueue.length > 0) {
+    const waiting = this.st === 'closing' || (this.st === 'connected' && this.sendQueue.length > 0)
+    if (opts.flush === true && waiting) {
       this.st = 'closing'
       this.closingUserData = userData.slice()
       return { unsentSdus: 0, unsentBytes: 0, partialRxBytes: 0 }
