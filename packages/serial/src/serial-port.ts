@@ -48,11 +48,16 @@ export class SerialIrdaPort implements Port {
   private pumping = false
   private configuring = false
   private tap: ((chunk: Uint8Array) => void) | undefined
+  /** Bytes received during a dongle procedure before the driver asked for them (sir_dev keeps them too). */
+  private raw: Uint8Array[] = []
   private minTurnaroundMs = 0
   private lastRxAt = Number.NEGATIVE_INFINITY
   private rxSinceTx = false
   private idleTimer: { cancel: () => void } | undefined
   private closing: Promise<void> | undefined
+  /** Rejects when the port closes, so no stream call can outlive it (a closed SerialPortStream never answers drain). */
+  private readonly gone: Promise<never>
+  private markGone!: (e: Error) => void
 
   /** @internal use `openSerialPort`. */
   constructor (
@@ -66,6 +71,8 @@ export class SerialIrdaPort implements Port {
     this.supportedSpeeds = [...dongle.speeds]
     this.speed = dongle.defaultSpeed
     this.driver = new DongleDriver(dongle, this.io(), dongle.defaultSpeed)
+    this.gone = new Promise<never>((_resolve, reject) => { this.markGone = reject })
+    this.gone.catch(() => {})
     stream.on('data', (chunk: Buffer) => this.onData(chunk))
     stream.on('close', (err: Error | null) => this.onStreamClosed(err ?? undefined))
     // Errors of individual calls reach their callbacks; this keeps stray ones from crashing Node.
@@ -137,12 +144,16 @@ export class SerialIrdaPort implements Port {
     this.idleTimer?.cancel()
     const error = err === undefined ? undefined : new LinkError(`${this.name}: device vanished: ${err.message}`, { cause: err })
     const gone = error ?? new PortClosedError(`${this.name}: port closed`)
+    this.markGone(gone)
     for (const job of this.queue.splice(0)) if (job.kind === 'speed') job.reject(gone)
     this.emit({ type: 'closed', error, at: this.clock.now() })
   }
 
   private onData (chunk: Uint8Array): void {
-    if (this.configuring) { this.tap?.(chunk); return }
+    if (this.configuring) {
+      if (this.tap !== undefined) this.tap(chunk); else this.raw.push(Uint8Array.from(chunk))
+      return
+    }
     const before = this.echo.suppressed
     const bytes = this.echoOn ? this.echo.filter(chunk) : chunk
     this.extra.echoSuppressed += this.echo.suppressed - before
@@ -207,9 +218,9 @@ export class SerialIrdaPort implements Port {
         sent = true
         continue
       }
-      await this.drain()
-      if (sent) { sent = false; this.emit({ type: 'tx-done', at: this.clock.now() }) }
       try {
+        await this.drain()
+        if (sent) { sent = false; this.emit({ type: 'tx-done', at: this.clock.now() }) }
         await this.changeSpeed(job.bps)
         job.resolve()
       } catch (e) {
@@ -249,34 +260,35 @@ export class SerialIrdaPort implements Port {
     } finally {
       this.configuring = false
       this.tap = undefined
+      this.raw = []
       this.unwrapper.reset()
       this.echo.forget()
     }
   }
 
+  /** Runs one stream call; it fails at once if the port is (or becomes) closed. */
+  private async call (op: (done: (err: Error | null | undefined) => void) => void): Promise<void> {
+    if (this.closed) throw new PortClosedError(`${this.name}: port closed`)
+    await Promise.race([this.gone, new Promise<void>((resolve, reject) => {
+      op(err => { if (err != null) reject(err); else resolve() })
+    })])
+  }
+
   private async writeRaw (bytes: Uint8Array): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.stream.write(Buffer.from(bytes), err => { if (err != null) reject(err); else resolve() })
-    })
+    await this.call(done => this.stream.write(Buffer.from(bytes), done))
   }
 
   private async drain (): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.stream.drain(err => { if (err != null) reject(err); else resolve() })
-    })
+    await this.call(done => { this.stream.drain(done) })
   }
 
   /** The line as the dongle driver sees it. */
   private io (): DongleIo {
     return {
       clock: this.clock,
-      setLines: async (dtr, rts) => await new Promise<void>((resolve, reject) => {
-        this.stream.set({ dtr, rts }, err => { if (err != null) reject(err); else resolve() })
-      }),
+      setLines: async (dtr, rts) => { await this.call(done => { this.stream.set({ dtr, rts }, done) }) },
       write: async bytes => { await this.writeRaw(bytes); await this.drain() },
-      setBaud: async bps => await new Promise<void>((resolve, reject) => {
-        this.stream.update({ baudRate: bps }, err => { if (err != null) reject(err); else resolve() })
-      }),
+      setBaud: async bps => { await this.call(done => { this.stream.update({ baudRate: bps }, done) }) },
       read: async (count, timeoutMs) => await this.readReply(count, timeoutMs)
     }
   }
@@ -284,7 +296,8 @@ export class SerialIrdaPort implements Port {
   /** Reads a fixed-length dongle reply with `@serialport/parser-byte-length`. */
   private async readReply (count: number, timeoutMs: number): Promise<Uint8Array | undefined> {
     const parser = new ByteLengthParser({ length: count })
-    return await new Promise<Uint8Array | undefined>(resolve => {
+    return await new Promise<Uint8Array | undefined>((resolve, reject) => {
+      this.gone.catch(reject)
       const timer = this.clock.setTimer(this.clock.now() + timeoutMs, () => { done(undefined) })
       const done = (v: Uint8Array | undefined): void => {
         timer.cancel()
@@ -294,6 +307,7 @@ export class SerialIrdaPort implements Port {
       }
       parser.once('data', (reply: Buffer) => done(Uint8Array.from(reply)))
       this.tap = chunk => parser.write(Buffer.from(chunk))
+      for (const chunk of this.raw.splice(0)) parser.write(Buffer.from(chunk))
     })
   }
 }

@@ -16,6 +16,8 @@ export interface EmulatedDongleStats {
   framesToHost: number
   /** Host bytes that did not make a frame (garbled by a baud mismatch, cut off). */
   badFramesFromHost: number
+  /** Clock time the last frame went out on IR, or undefined before the first. */
+  lastFrameToIrAt: number | undefined
 }
 
 /** Where the dongle delivers bytes for the host (the open binding port). */
@@ -24,7 +26,7 @@ export type HostSink = (bytes: Uint8Array) => void
 /** A dongle at one path: model + clock + optional room station. */
 export class EmulatedDongle {
   readonly model: DongleModel
-  readonly stats: EmulatedDongleStats = { framesToIr: 0, framesToHost: 0, badFramesFromHost: 0 }
+  readonly stats: EmulatedDongleStats = { framesToIr: 0, framesToHost: 0, badFramesFromHost: 0, lastFrameToIrAt: undefined }
   /** The host UART's baud rate, as last set through the binding. */
   hostBaud = 9600
   /** False once unplugged: the binding then fails every operation like a vanished tty. */
@@ -37,9 +39,9 @@ export class EmulatedDongle {
   constructor (readonly path: string, readonly profile: DongleProfile, readonly clock: Clock, readonly medium?: Port, echo?: boolean) {
     this.model = new DongleModel(profile, echo)
     this.unlisten = medium?.listen(ev => {
-      if (ev.type === 'frame') this.fromIr(sirWrap(ev.frame))
+      if (ev.type === 'frame') this.receiveIr(sirWrap(ev.frame))
       // A damaged reception reaches the host as a cut-off frame, so it counts it as an error.
-      else if (ev.type === 'rx-error') this.fromIr(Uint8Array.of(0xC0, 0x5A, 0xC1))
+      else if (ev.type === 'rx-error') this.receiveIr(Uint8Array.of(0xC0, 0x5A, 0xC1))
     })
   }
 
@@ -65,9 +67,11 @@ export class EmulatedDongle {
     if (toHost.length > 0) this.sink?.(toHost)
     if (toIr.length === 0) return
     for (const ev of this.unwrapper.push(toIr)) {
-      if (ev.type === 'frame' && this.medium !== undefined) {
+      if (ev.type === 'frame') {
+        // Without a medium the dongle still transmits, into the dark.
         this.stats.framesToIr++
-        this.medium.send(ev.frame)
+        this.stats.lastFrameToIrAt = this.clock.now()
+        this.medium?.send(ev.frame)
       } else if (ev.type === 'error') {
         this.stats.badFramesFromHost++
       }
@@ -81,7 +85,8 @@ export class EmulatedDongle {
     this.unlisten?.()
   }
 
-  private fromIr (wire: Uint8Array): void {
+  /** Bytes arriving on the IR side at the dongle's IR speed (from the room, or injected by a test). */
+  receiveIr (wire: Uint8Array): void {
     if (!this.present) return
     const bytes = this.model.toHost(wire, this.hostBaud)
     if (bytes.length === 0) return
