@@ -6,7 +6,7 @@
  * first frame after a reception; receive errors become `rx-error` events and counts; echo from
  * the dongle is dropped; a vanished device becomes a `closed` event carrying a `LinkError`.
  */
-import { emptyPortStats, LinkError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
+import { emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
 import { sirWrap, SirUnwrapper } from '@irdakit/phy'
 import { ByteLengthParser } from '@serialport/parser-byte-length'
 import type { SerialPortStream } from '@serialport/stream'
@@ -17,7 +17,7 @@ import { PortClosedError, UnsupportedSpeedError } from './errors.js'
 import type { DongleProfile } from './profile-types.js'
 
 type Job =
-  | { kind: 'frame', wire: Uint8Array }
+  | { kind: 'frame', wire: Uint8Array, size: number }
   | { kind: 'speed', bps: number, resolve: () => void, reject: (e: Error) => void }
 
 /** Quiet time after the last received byte before the medium counts as idle again, in byte times. */
@@ -95,7 +95,8 @@ export class SerialIrdaPort implements Port {
 
   send (frame: Uint8Array, opts: SendOptions = {}): void {
     if (this.closed) throw new PortClosedError(`${this.name}: send on a closed port`)
-    this.queue.push({ kind: 'frame', wire: sirWrap(frame, { xbofs: opts.xbofs ?? 0 }) })
+    if (frame.length < 2) throw new LocalProtocolError(`a frame needs at least address and control (2 bytes), got ${frame.length}`)
+    this.queue.push({ kind: 'frame', wire: sirWrap(frame, { xbofs: opts.xbofs ?? 0 }), size: frame.length })
     this.pump()
   }
 
@@ -109,7 +110,8 @@ export class SerialIrdaPort implements Port {
   }
 
   setMinTurnaround (ms: number): void {
-    this.minTurnaroundMs = Number.isFinite(ms) && ms > 0 ? ms : 0
+    if (!Number.isFinite(ms) || ms < 0) throw new LocalProtocolError(`minimum turnaround must be a finite number >= 0 ms, got ${ms}`)
+    this.minTurnaroundMs = ms
   }
 
   async close (): Promise<void> {
@@ -159,7 +161,6 @@ export class SerialIrdaPort implements Port {
     this.extra.echoSuppressed += this.echo.suppressed - before
     if (bytes.length === 0) return
     const now = this.clock.now()
-    this.stats.bytesReceived += bytes.length
     this.lastRxAt = now
     this.rxSinceTx = true
     this.markBusy(now)
@@ -167,6 +168,7 @@ export class SerialIrdaPort implements Port {
     for (const ev of this.unwrapper.push(bytes)) {
       if (ev.type === 'frame') {
         this.stats.framesReceived++
+        this.stats.bytesReceived += ev.frame.length
         this.emit({ type: 'frame', frame: ev.frame, at: now })
       } else {
         this.stats.rxErrors[ev.reason]++
@@ -214,7 +216,8 @@ export class SerialIrdaPort implements Port {
         await this.writeRaw(job.wire)
         this.rxSinceTx = false
         this.stats.framesSent++
-        this.stats.bytesSent += job.wire.length
+        // Counted like every Port: frame bytes (A + C + I), not wire bytes.
+        this.stats.bytesSent += job.size
         sent = true
         continue
       }

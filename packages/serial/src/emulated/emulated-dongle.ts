@@ -71,18 +71,23 @@ export class EmulatedDongle {
         // Without a medium the dongle still transmits, into the dark.
         this.stats.framesToIr++
         this.stats.lastFrameToIrAt = this.clock.now()
-        this.medium?.send(ev.frame)
+        try {
+          this.medium?.send(ev.frame)
+        } catch {
+          // The room station was closed under the dongle: the light goes nowhere.
+        }
       } else if (ev.type === 'error') {
         this.stats.badFramesFromHost++
       }
     }
   }
 
-  /** Unplugs the dongle: no more bytes either way. */
+  /** Unplugs the dongle: no more bytes either way, and its station leaves the room (the LED goes dark). */
   unplug (): void {
     this.present = false
     this.sink = undefined
     this.unlisten?.()
+    this.medium?.close().catch(() => {})
   }
 
   /** Bytes arriving on the IR side at the dongle's IR speed (from the room, or injected by a test). */
