@@ -2,3 +2,5 @@
 export * from './frame.js'
 export * from './wire/index.js'
 export * from './qos/index.js'
+export * from './station/index.js'
+export * from './tester/index.js'

@@ -1,0 +1,10 @@
+/*! The IrLAP station: sans-I/O state machine, its service primitives, and a driver binding it to a Port. */
+export { IrlapStation, NDM_MAX_UI } from './station.js'
+export type { StationStats } from './context.js'
+export { LAP_DEFAULTS, type StationConfig, type LapTiming } from './config.js'
+export type { TxAction } from './actions.js'
+export type { LapEvent, LapEventType, DiscoveredDevice, DiscoveryRequest, ConnectRequest, DisconnectReason, DiscoveryStatus, NegotiatedLink } from './primitives.js'
+export { LAP_STATES, CONNECTED_STATES, type LapState } from './states.js'
+export { TimerTable, TIMER_NAMES, type TimerName } from './timers.js'
+export { STATE_TABLE, type StateRow, type RequestName } from './table.js'
+export { InvalidStateError, InvalidRequestError } from './errors.js'
