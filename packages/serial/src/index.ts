@@ -12,3 +12,4 @@ export { UnknownDongleError, ProfileError, UnsupportedSpeedError, DongleReplyErr
 export { DongleModel, type DongleModelStats, type HostBytesResult } from './emulated/dongle-model.js'
 export { EmulatedDongle, type EmulatedDongleStats } from './emulated/emulated-dongle.js'
 export { DongleEmulatorBinding, EmulatedDonglePort, type AttachOptions } from './emulated/dongle-binding.js'
+export { relayFrames, type RelayStats } from './relay.js'

@@ -55,6 +55,7 @@ export class SerialIrdaPort implements Port {
   private rxSinceTx = false
   private idleTimer: { cancel: () => void } | undefined
   private closing: Promise<void> | undefined
+  private closeRequested = false
   /** Rejects when the port closes, so no stream call can outlive it (a closed SerialPortStream never answers drain). */
   private readonly gone: Promise<never>
   private markGone!: (e: Error) => void
@@ -74,7 +75,10 @@ export class SerialIrdaPort implements Port {
     this.gone = new Promise<never>((_resolve, reject) => { this.markGone = reject })
     this.gone.catch(() => {})
     stream.on('data', (chunk: Buffer) => this.onData(chunk))
-    stream.on('close', (err: Error | null) => this.onStreamClosed(err ?? undefined))
+    // A close we did not ask for is a vanished device, even without an error: a tty that hung up
+    // ends the stream (read returns 0 bytes) and Node then closes it with no error at all.
+    stream.on('close', (err: Error | null) => this.onStreamClosed(err ?? (this.closeRequested ? undefined : new Error('the line hung up'))))
+    stream.on('end', () => { if (!this.closeRequested) this.onStreamClosed(new Error('end of stream: the line hung up')) })
     // Errors of individual calls reach their callbacks; this keeps stray ones from crashing Node.
     stream.on('error', () => {})
   }
@@ -125,6 +129,7 @@ export class SerialIrdaPort implements Port {
       await this.configure(async () => await this.driver.powerOff())
     } catch { /* the port is going away either way */ }
     if (this.closed) return
+    this.closeRequested = true
     await new Promise<void>(resolve => {
       this.stream.close(err => {
         // Closing an already-vanished port fails; the vanish already reported `closed`.
