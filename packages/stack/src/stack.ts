@@ -1,0 +1,401 @@
+/*!
+ * One host's IrDA stack: an IrLAP station, the IrLMP multiplexer with its IAS server, and
+ * TinyTP connections, composed over a Port and run on the port's clock.
+ *
+ * The layers are pure state machines; this class is their driver. Every input (a port event,
+ * a timer, an API call) runs `pump()`, which moves outputs between the layers until nothing
+ * moves, then arms one timer on `port.clock` for the earliest deadline any layer has. So the
+ * same code runs on a serial port in real time and in an emulated room in virtual time.
+ */
+import { SeededRandom, type Port, type PortEvent, type TimerHandle } from '@irdakit/core'
+import { defaultQos, IrlapStation, type LapEvent, type LapTiming, type QosCapabilities, type QosFields } from '@irdakit/lap'
+import { IrlmpMultiplexer, type DeviceInfo, type IasDatabase, type IasQueryResult, type LapRequest, type LmEvent } from '@irdakit/lmp'
+import { TtpConnection, type LmIndication, type TtpOptions } from '@irdakit/ttp'
+import { PcapWriter, type PcapRecord } from '@irdakit/capture'
+import { TtpServer, TtpSocket } from './ttp-socket.js'
+import { ConnectionError, IasQueryError, StackClosedError } from './errors.js'
+
+export interface IrdaStackOptions {
+  port: Port
+  /** Nickname announced in discovery and the IAS DeviceName (at most 22 bytes travel). */
+  nickname: string
+  /** 32-bit device address; random by default. */
+  deviceAddress?: number
+  /** Service hint bytes (IrLMP 1.1 section 3.4.1), e.g. [0x84, 0x04] = Computer + IrCOMM. Default [0x04] (Computer). */
+  hints?: number[] | Uint8Array
+  /** Nickname character set (0 ASCII, 1-9 ISO-8859-x, 0xFF Unicode). Default ASCII. */
+  charset?: number
+  /** What this host can do; speeds default to the port's supported speeds. Or exact QoS fields. */
+  qos?: QosCapabilities | QosFields
+  /** Seed for every random choice (addresses, slots, selectors): same seed, same run. Default random. */
+  seed?: number
+  /** IrLAP timing overrides (tests). */
+  timing?: Partial<LapTiming>
+  /** IrLMP timing. */
+  linkIdleMs?: number
+  connectTimeoutMs?: number
+}
+
+export interface DiscoverOptions {
+  /** 1, 6, 8 or 16 slots. Default 6, as Linux and Windows CE. */
+  slots?: 1 | 6 | 8 | 16
+}
+
+export interface TtpConnectOptions extends TtpOptions {
+  deviceAddress: number
+  /** The peer's selector (from an IAS query, or a fixed one like LSAP-SEL1). */
+  remoteLsap: number
+  userData?: Uint8Array
+}
+
+export interface TtpListenOptions extends TtpOptions {
+  /** Selector to bind; allocated when absent. */
+  lsap?: number
+  /** Decides whether to take each incoming connection (default: take all). */
+  accept?: (info: { deviceAddress: number, remoteLsap: number }) => boolean
+}
+
+/** A frame seen by this station: sent by it ('out') or received ('in'), stamped with the port's clock. */
+export type FrameListener = (rec: PcapRecord) => void
+
+export interface StackStats {
+  port: Port['stats']
+  lap: IrlapStation['stats']
+  lmp: IrlmpMultiplexer['stats']
+}
+
+/** Only the TinyTP options that were given (TtpConnection has its own defaults). */
+function ttpOptions (o: TtpOptions): TtpOptions {
+  return { ...(o.rxWindow !== undefined ? { rxWindow: o.rxWindow } : {}), ...(o.maxSduSize !== undefined ? { maxSduSize: o.maxSduSize } : {}) }
+}
+
+const isFields = (q: QosCapabilities | QosFields | undefined): q is QosFields => q !== undefined && 'baudRate' in q
+
+export class IrdaStack {
+  readonly port: Port
+  readonly station: IrlapStation
+  readonly lmp: IrlmpMultiplexer
+  private readonly unlisten: () => void
+  private timer: TimerHandle | undefined
+  private timerAt: number | undefined
+  private pumping = false
+  private again = false
+  private closedFlag = false
+  private readonly discoveries: Array<(d: DeviceInfo[]) => void> = []
+  private discoveryRunning = false
+  private readonly iasWaiters = new Map<number, { resolve: (r: IasQueryResult) => void }>()
+  private readonly sockets = new Map<number, TtpSocket>()
+  private readonly servers = new Map<number, TtpServer>()
+  private readonly frameListeners = new Set<FrameListener>()
+  private readonly linkDownWaiters: Array<() => void> = []
+
+  private constructor (opts: IrdaStackOptions) {
+    this.port = opts.port
+    const random = new SeededRandom(opts.seed ?? (Math.random() * 0x100000000) >>> 0)
+    const hints = Uint8Array.from(opts.hints ?? [0x04])
+    this.lmp = new IrlmpMultiplexer({
+      discoveryInfo: { hints, charset: opts.charset ?? 0, nickname: opts.nickname },
+      random: random.fork(),
+      ...(opts.linkIdleMs !== undefined ? { linkIdleMs: opts.linkIdleMs } : {}),
+      ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
+    })
+    const qos = isFields(opts.qos) ? opts.qos : defaultQos({ speeds: opts.port.supportedSpeeds, ...(opts.qos ?? {}) })
+    this.station = new IrlapStation({
+      random: random.fork(),
+      qos,
+      discoveryInfo: this.lmp.discoveryInfoBytes(),
+      ...(opts.deviceAddress !== undefined ? { deviceAddress: opts.deviceAddress } : {}),
+      ...(opts.timing !== undefined ? { timing: opts.timing } : {}),
+    }, this.now())
+    this.unlisten = this.port.listen(ev => this.onPort(ev))
+    this.pump()
+  }
+
+  /** Creates a stack on a port. It answers discovery and connections from then on. */
+  static create (opts: IrdaStackOptions): IrdaStack { return new IrdaStack(opts) }
+
+  get deviceAddress (): number { return this.station.deviceAddress }
+  /** The local IAS database. */
+  get ias (): IasDatabase { return this.lmp.ias }
+  get clock (): Port['clock'] { return this.port.clock }
+  get closed (): boolean { return this.closedFlag }
+
+  stats (): StackStats { return { port: this.port.stats, lap: this.station.stats, lmp: this.lmp.stats } }
+
+  /** Runs a discovery; resolves with the devices that answered (or, while a link is up, the log). */
+  async discover (opts: DiscoverOptions = {}): Promise<DeviceInfo[]> {
+    this.assertOpen()
+    const p = new Promise<DeviceInfo[]>(resolve => this.discoveries.push(resolve))
+    if (!this.discoveryRunning) {
+      this.discoveryRunning = true
+      this.lmp.discover(opts.slots ?? 6)
+      this.pump()
+    }
+    return await p
+  }
+
+  /** Devices seen recently, newest first; `hintMask` keeps those with any of its hint bits (byte 0 low). */
+  discoveryLog (hintMask?: number): DeviceInfo[] { return this.lmp.discoveryLog(this.now(), hintMask) }
+
+  /** GetValueByClass on a peer's IAS. Resolves with the return code and entries; rejects with IasQueryError when the query could not run. */
+  async iasQuery (deviceAddress: number, className: string, attributeName: string): Promise<{ returnCode: number, entries: Array<{ objectId: number, value: import('@irdakit/lmp').IasValue }> }> {
+    this.assertOpen()
+    const id = this.lmp.iasQuery(this.now(), deviceAddress, className, attributeName)
+    const result = await new Promise<IasQueryResult>(resolve => { this.iasWaiters.set(id, { resolve }); this.pump() })
+    if (!result.ok) throw new IasQueryError(result.message, result.cause)
+    return { returnCode: result.returnCode, entries: result.entries }
+  }
+
+  /** Binds a selector for TinyTP connections. */
+  ttpListen (opts: TtpListenOptions = {}): TtpServer {
+    this.assertOpen()
+    const lsap = this.lmp.listen(opts.lsap)
+    const server = new TtpServer(lsap, opts.accept ?? (() => true), ttpOptions(opts), () => { this.lmp.unlisten(lsap); this.servers.delete(lsap) })
+    this.servers.set(lsap, server)
+    return server
+  }
+
+  /** Opens a TinyTP connection; resolves once the peer accepted, rejects with ConnectionError otherwise. */
+  async ttpConnect (opts: TtpConnectOptions): Promise<TtpSocket> {
+    this.assertOpen()
+    const ttp = new TtpConnection(ttpOptions(opts))
+    ttp.connect(opts.userData)
+    const first = ttp.pollLmRequest()
+    const userData = first?.type === 'connect-request' ? first.userData : new Uint8Array(0)
+    const conn = this.lmp.connect(this.now(), { deviceAddress: opts.deviceAddress, remoteLsap: opts.remoteLsap, userData })
+    const local = this.lmp.connections().find(c => c.conn === conn)?.localLsap ?? 0
+    const socket = new TtpSocket(ttp, local, opts.remoteLsap, opts.deviceAddress, () => this.pump())
+    socket.lmConn = conn
+    this.sockets.set(conn, socket)
+    const p = new Promise<TtpSocket>((resolve, reject) => {
+      socket.once('connect', () => resolve(socket))
+      socket.once('close', err => reject(err ?? new ConnectionError('TinyTP connect failed', 'unspecified')))
+    })
+    this.pump()
+    return await p
+  }
+
+  /** Calls `listener` with every frame this station sends or receives. Returns an unsubscribe function. */
+  onFrame (listener: FrameListener): () => void {
+    this.frameListeners.add(listener)
+    return () => this.frameListeners.delete(listener)
+  }
+
+  /** Writes every frame this station sends or receives to a pcap file (LINKTYPE_LINUX_IRDA). */
+  capture (path: string): { close: () => void } {
+    const w = new PcapWriter(path)
+    const off = this.onFrame(rec => w.write(rec))
+    return { close: () => { off(); w.close() } }
+  }
+
+  /**
+   * Closes every connection (flushing queued data), disconnects the link and detaches from the
+   * port. Resolves once the link is down or `timeoutMs` (default 3000) has passed on the port's clock.
+   */
+  async close (timeoutMs = 3000): Promise<void> {
+    if (this.closedFlag) return
+    for (const s of [...this.sockets.values()]) s.close({ flush: true })
+    for (const srv of [...this.servers.values()]) srv.close()
+    this.pump()
+    if (this.lmp.linkState().state !== 'down') {
+      await new Promise<void>(resolve => {
+        const t = this.port.clock.setTimer(this.now() + timeoutMs, resolve)
+        this.linkDownWaiters.push(() => { t.cancel(); resolve() })
+        if (this.sockets.size === 0) this.station.disconnectRequest(this.now())
+        this.pump()
+      })
+    }
+    this.closedFlag = true
+    this.timer?.cancel()
+    this.unlisten()
+    for (const s of [...this.sockets.values()]) s.ended({ kind: 'lm', code: 0x05 }, undefined)
+    for (const [, w] of this.iasWaiters) w.resolve({ ok: false, cause: 'lm-initiated', message: 'the IrDA stack closed' })
+    for (const d of this.discoveries.splice(0)) d([])
+  }
+
+  // ---- the driver ----------------------------------------------------------------------
+
+  private now (): number { return this.port.clock.now() }
+
+  private assertOpen (): void { if (this.closedFlag) throw new StackClosedError() }
+
+  private onPort (ev: PortEvent): void {
+    if (this.closedFlag) return
+    const now = this.now()
+    switch (ev.type) {
+      case 'frame':
+        for (const l of this.frameListeners) l({ timestampMs: ev.at, direction: 'in', frame: ev.frame })
+        this.station.handleFrame(now, ev.frame)
+        break
+      case 'rx-error': this.station.handleRxError(now, ev.reason); break
+      case 'media': this.station.handleMediaBusy(now, ev.busy); break
+      case 'tx-done': this.station.handleTxDone(now); break
+      case 'closed':
+        // The device is gone: the link cannot survive it. IrLAP's own timers would find out in
+        // seconds; tell every layer now.
+        this.station.handleMediaBusy(now, false)
+        this.lmp.handleLapEvent(now, { type: 'disconnect-indication', reason: 'link-lost' })
+        break
+    }
+    this.pump()
+  }
+
+  /** Moves outputs between the layers until none is left, then re-arms the timer. */
+  private pump (): void {
+    if (this.pumping) { this.again = true; return }
+    this.pumping = true
+    try {
+      do {
+        this.again = false
+        this.step()
+      } while (this.again)
+    } finally {
+      this.pumping = false
+    }
+    this.arm()
+  }
+
+  private step (): void {
+    const now = this.now()
+    for (let moved = true; moved;) {
+      moved = false
+      for (let a = this.station.pollTransmit(); a !== undefined; a = this.station.pollTransmit()) {
+        moved = true
+        if (a.type === 'frame') {
+          for (const l of this.frameListeners) l({ timestampMs: now, direction: 'out', frame: a.frame })
+          this.port.send(a.frame, { xbofs: a.xbofs })
+        } else if (a.type === 'speed') {
+          this.port.setSpeed(a.bps).catch(() => { /* a closed port reports itself with a 'closed' event */ })
+        } else {
+          this.port.setMinTurnaround(a.ms)
+        }
+      }
+      for (let e = this.station.pollEvent(); e !== undefined; e = this.station.pollEvent()) {
+        moved = true
+        this.onLapEvent(now, e)
+      }
+      for (let r = this.lmp.pollLapRequest(); r !== undefined; r = this.lmp.pollLapRequest()) {
+        moved = true
+        this.toLap(now, r)
+      }
+      for (let e = this.lmp.pollEvent(); e !== undefined; e = this.lmp.pollEvent()) {
+        moved = true
+        this.onLmEvent(now, e)
+      }
+      for (const s of [...this.sockets.values()]) if (this.drainTtp(now, s)) moved = true
+    }
+  }
+
+  private onLapEvent (now: number, e: LapEvent): void {
+    this.lmp.handleLapEvent(now, e)
+    if (e.type === 'disconnect-indication') for (const w of this.linkDownWaiters.splice(0)) w()
+  }
+
+  private toLap (now: number, r: LapRequest): void {
+    const s = this.station
+    switch (r.type) {
+      case 'discovery': s.discoveryRequest(now, { slots: r.slots }); break
+      case 'connect': s.connectRequest(now, { deviceAddress: r.deviceAddress }); break
+      case 'connect-response': s.connectResponse(now); break
+      case 'disconnect': s.disconnectRequest(now); break
+      case 'data': s.dataRequest(now, r.data); break
+      case 'unitdata': s.unitdataRequest(now, r.data); break
+    }
+  }
+
+  private onLmEvent (now: number, e: LmEvent): void {
+    switch (e.type) {
+      case 'discovery-confirm':
+        this.discoveryRunning = false
+        for (const d of this.discoveries.splice(0)) d(e.devices)
+        break
+      case 'ias-result': {
+        const w = this.iasWaiters.get(e.query)
+        this.iasWaiters.delete(e.query)
+        w?.resolve(e.result)
+        break
+      }
+      case 'connect-indication': this.onConnectIndication(now, e); break
+      case 'connect-confirm': this.feed(e.conn, { type: 'connect-confirm', userData: e.userData, maxDataSize: this.lmp.maxDataSize() }); break
+      case 'data-indication': this.feed(e.conn, { type: 'data-indication', pdu: e.data }); break
+      case 'disconnect-indication': this.feed(e.conn, { type: 'disconnect-indication', reason: e.reason, userData: e.userData }); break
+      case 'link-down':
+        for (const w of this.linkDownWaiters.splice(0)) w()
+        break
+      default:
+        break
+    }
+  }
+
+  private onConnectIndication (now: number, e: Extract<LmEvent, { type: 'connect-indication' }>): void {
+    const server = this.servers.get(e.localLsap)
+    if (server === undefined || !server.accept({ deviceAddress: e.deviceAddress, remoteLsap: e.remoteLsap })) {
+      // Refused at IrLMP level: the client's connect fails with "no available client"... unless
+      // we were listening, in which case the refusal is ours to state (user request).
+      this.lmp.disconnect(now, e.conn, new Uint8Array(0), server === undefined ? 0x08 : 0x01)
+      return
+    }
+    const ttp = new TtpConnection(server.ttpOptions)
+    const socket = new TtpSocket(ttp, e.localLsap, e.remoteLsap, e.deviceAddress, () => this.pump())
+    socket.lmConn = e.conn
+    this.sockets.set(e.conn, socket)
+    ttp.handle({ type: 'connect-indication', userData: e.userData, maxDataSize: this.lmp.maxDataSize() })
+    socket.server = server
+    ttp.accept()
+  }
+
+  private feed (conn: number, ind: LmIndication): void {
+    const s = this.sockets.get(conn)
+    if (s !== undefined) s.ttp.handle(ind)
+  }
+
+  /** Moves one TinyTP connection's requests into IrLMP and its events to its socket. */
+  private drainTtp (now: number, s: TtpSocket): boolean {
+    let moved = false
+    for (let r = s.ttp.pollLmRequest(); r !== undefined; r = s.ttp.pollLmRequest()) {
+      moved = true
+      switch (r.type) {
+        case 'connect-request': break // sent with lmp.connect in ttpConnect
+        case 'connect-response': this.lmp.accept(now, s.lmConn, r.userData); break
+        case 'data-request': this.lmp.send(now, s.lmConn, r.pdu); break
+        case 'disconnect-request':
+          this.lmp.disconnect(now, s.lmConn, r.userData)
+          this.sockets.delete(s.lmConn)
+          s.ended(undefined, undefined)
+          break
+      }
+    }
+    for (let e = s.ttp.pollEvent(); e !== undefined; e = s.ttp.pollEvent()) {
+      moved = true
+      switch (e.type) {
+        case 'connect-confirm': s.emit('connect'); break
+        case 'connect-indication': s.server?.emit('connection', s); break
+        case 'readable': s.emit('readable'); break
+        case 'writable': s.emit('drain'); break
+        case 'disconnect-indication':
+          this.sockets.delete(s.lmConn)
+          s.ended(e.reason, e.lost)
+          break
+      }
+    }
+    return moved
+  }
+
+  private arm (): void {
+    if (this.closedFlag) return
+    const candidates = [this.station.nextDeadline(), this.lmp.nextDeadline()].filter((t): t is number => t !== undefined)
+    const at = candidates.length > 0 ? Math.min(...candidates) : undefined
+    if (at === this.timerAt) return
+    this.timer?.cancel()
+    this.timerAt = at
+    this.timer = at === undefined ? undefined : this.port.clock.setTimer(at, () => {
+      this.timerAt = undefined
+      this.timer = undefined
+      if (this.closedFlag) return
+      const now = this.now()
+      this.station.poll(now)
+      this.lmp.poll(now)
+      this.pump()
+    })
+  }
+}
