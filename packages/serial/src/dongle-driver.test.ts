@@ -1,7 +1,7 @@
 import { expect } from 'chai'
 import { runVirtual } from '@irdakit/core'
 import { DongleDriver, DongleModel, DongleReplyError, dongleProfile, dongleProfiles, UnsupportedSpeedError, type DongleProfile } from '@irdakit/serial'
-import { ModelIo } from './test-support/model-io.js'
+import { ModelIo } from './test-model-io.js'
 
 /** A host driver and an emulated dongle joined by a wire, both from one profile. */
 function pair (profile: DongleProfile): { io: ModelIo, driver: DongleDriver, model: DongleModel } {

@@ -191,6 +191,9 @@ function readSources (r: Reader, v: unknown, path: string): SourcedFact[] | unde
   return out.every((s): s is SourcedFact => s !== undefined) ? out : undefined
 }
 
+const KNOWN_KEYS = ['$schema', 'name', 'model', 'irattach', 'status', 'speeds', 'defaultSpeed', 'minTurnaroundMs', 'echo',
+  'powerOn', 'reset', 'setSpeed', 'powerOff', 'emulation', 'quirks', 'sources']
+
 /** True when some step of `steps` sets the baud rate to `to`. */
 const setsBaud = (steps: readonly Step[], to: 'target' | 'default'): boolean =>
   steps.some(s => s.kind === 'baud' && s.to === to)
@@ -205,6 +208,7 @@ export function validateProfile (raw: unknown, fileName?: string): ProfileCheck 
   const speeds = readSpeedList(pre, raw.speeds, '$.speeds') ?? []
   const r = new Reader(speeds)
   r.errors.push(...pre.errors)
+  for (const k of Object.keys(raw)) if (!KNOWN_KEYS.includes(k)) r.fail(`$.${k}`, 'unknown key (a typo?)')
   const name = r.str(raw, 'name', '$')
   if (name !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(name)) r.fail('$.name', 'use lower-case letters, digits and dashes')
   if (name !== undefined && fileName !== undefined && name !== fileName) r.fail('$.name', `must match the file name "${fileName}"`)

@@ -50,6 +50,7 @@ describe('serial/profiles', () => {
     expect(errors.some(e => e.startsWith('$.setSpeed[2].write.38400'))).to.equal(true)
     expect(errors.some(e => e.startsWith('$.setSpeed[7].wait'))).to.equal(true)
     expect(validateProfile(tekram, 'other').ok).to.equal(false)
+    expect(validateProfile({ ...tekram, setspeed: [] }, 'tekram')).to.deep.include({ ok: false, errors: ['$.setspeed: unknown key (a typo?)'] })
   })
 
   it('never throws on arbitrary JSON, and rejects what is not a profile', () => {
@@ -66,5 +67,36 @@ describe('serial/profiles', () => {
       const check = validateProfile(copy, 'tekram')
       if (!check.ok) expect(check.errors.length).to.be.greaterThan(0)
     }))
+  })
+})
+
+describe('serial/profiles: hardware/dongle-profile.schema.json stays in step with the validator', () => {
+  const schema = JSON.parse(readFileSync(join(hardwareDir(), 'dongle-profile.schema.json'), 'utf8')) as {
+    required: string[], properties: Record<string, unknown>, $defs: { steps: { items: { oneOf: Array<{ required: string[] }> } }, emulation: { properties: Record<string, unknown> } }
+  }
+
+  it('every key a profile uses is in the schema, and every required key is in every profile', () => {
+    for (const { file, raw } of rawProfiles) {
+      for (const k of Object.keys(raw)) expect(Object.keys(schema.properties), `${file}: ${k}`).to.include(k)
+      for (const k of schema.required) expect(raw, `${file} lacks ${k}`).to.have.property(k)
+      for (const k of Object.keys(raw.emulation as object)) expect(Object.keys(schema.$defs.emulation.properties), `${file}: emulation.${k}`).to.include(k)
+    }
+  })
+
+  it('the validator rejects a profile missing any key the schema requires', () => {
+    const tekram = rawProfiles.find(r => r.file === 'tekram.json')!.raw
+    for (const k of schema.required) {
+      const copy: Record<string, unknown> = { ...tekram }
+      delete copy[k]
+      expect(validateProfile(copy, 'tekram').ok, k).to.equal(false)
+    }
+  })
+
+  it('names the same six step kinds as the validator', () => {
+    const kinds = schema.$defs.steps.items.oneOf.map(s => s.required[0]).sort()
+    expect(kinds).to.deep.equal(['baud', 'pulse', 'read', 'set', 'wait', 'write'])
+    for (const kind of kinds) {
+      expect(validateProfile({ ...rawProfiles.find(r => r.file === 'none.json')!.raw, powerOn: [{ [kind]: 'nonsense' }] }, 'none').ok, kind).to.equal(false)
+    }
   })
 })

@@ -1,7 +1,7 @@
 /*! A DongleIo wired straight to a DongleModel: tests a profile's host side against its dongle side. */
 import { VirtualClock } from '@irdakit/core'
-import type { DongleIo } from '../dongle-io.js'
-import type { DongleModel } from '../emulated/dongle-model.js'
+import type { DongleIo } from './dongle-io.js'
+import type { DongleModel } from './emulated/dongle-model.js'
 
 /** The host end of a wire whose other end is `model`; waits run on a VirtualClock. */
 export class ModelIo implements DongleIo {
