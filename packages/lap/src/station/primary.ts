@@ -108,7 +108,10 @@ export function onPrimaryF (c: StationContext, now: number): void {
 /** P timer: time to poll (XMIT_P with nothing else to send). */
 export function onPrimaryP (c: StationContext, now: number): void { primaryTurn(c, now) }
 
-/** Something new to send while we hold the line: send it now. */
+/**
+ * Something new to send while we hold the line: our turn starts at the next `poll(now)` (the
+ * P timer is set to now), so requests made together go out together, the window full.
+ */
 export function primaryKick (c: StationContext, now: number): void {
-  if (c.state === 'XMIT_P' && hasWork(c)) primaryTurn(c, now)
+  if (c.state === 'XMIT_P' && hasWork(c)) c.timers.set('P', now)
 }
