@@ -151,7 +151,8 @@ describe('serial/SerialIrdaPort over serialport + emulated dongles (virtual time
     expect(err).to.be.instanceOf(LinkError)
     const closed = events.find(e => e.type === 'closed') as { error?: Error } | undefined
     expect(closed?.error).to.be.instanceOf(LinkError)
-    expect(() => port.send(frame(5))).to.throw(PortClosedError)
+    port.send(frame(5))
+    expect(port.extra.droppedAfterVanish).to.equal(1)
     await runVirtual(clock, port.close())
     binding.attach(PATH, { dongle: 'tekram', clock })
     const again = await runVirtual(clock, openSerialPort({ path: PATH, dongle: 'tekram', binding }))
@@ -169,5 +170,6 @@ describe('serial/SerialIrdaPort over serialport + emulated dongles (virtual time
     let err: unknown
     try { await port.setSpeed(9600) } catch (e) { err = e }
     expect(err).to.be.instanceOf(PortClosedError)
+    expect(() => port.send(frame(5))).to.throw(PortClosedError)
   })
 })

@@ -29,12 +29,14 @@ export interface SerialPortExtraStats {
   echoSuppressed: number
   /** Completed dongle speed procedures. */
   speedChanges: number
+  /** Frames handed to `send` after the device vanished (dropped, not thrown). */
+  droppedAfterVanish: number
 }
 
 /** The serial Port. Create it with `openSerialPort`. */
 export class SerialIrdaPort implements Port {
   readonly stats: PortStats = emptyPortStats()
-  readonly extra: SerialPortExtraStats = { echoSuppressed: 0, speedChanges: 0 }
+  readonly extra: SerialPortExtraStats = { echoSuppressed: 0, speedChanges: 0, droppedAfterVanish: 0 }
   readonly supportedSpeeds: readonly number[]
   speed: number
   mediaBusy = false
@@ -98,7 +100,13 @@ export class SerialIrdaPort implements Port {
   }
 
   send (frame: Uint8Array, opts: SendOptions = {}): void {
-    if (this.closed) throw new PortClosedError(`${this.name}: send on a closed port`)
+    if (this.closed) {
+      // After a vanish the upper layers may still be unwinding (timers firing before they saw
+      // `closed`): drop and count. After our own close() it is misuse.
+      if (this.closeRequested) throw new PortClosedError(`${this.name}: send on a closed port`)
+      this.extra.droppedAfterVanish++
+      return
+    }
     if (frame.length < 2) throw new LocalProtocolError(`a frame needs at least address and control (2 bytes), got ${frame.length}`)
     this.queue.push({ kind: 'frame', wire: sirWrap(frame, { xbofs: opts.xbofs ?? 0 }), size: frame.length })
     this.pump()
