@@ -123,6 +123,13 @@ describe('serial/SerialIrdaPort over serialport + emulated dongles (virtual time
     expect(err).to.be.instanceOf(UnknownDongleError)
   })
 
+  it('rejects (does not hang or throw) when the native binding cannot open the path', async () => {
+    let err: unknown
+    try { await openSerialPort({ path: '/dev/irdakit-no-such-tty' }) } catch (e) { err = e }
+    expect(err).to.be.instanceOf(Error)
+    expect(String(err)).to.match(/no-such-tty|ENOENT|No such file/)
+  })
+
   it('fails to open when the dongle does not answer as its profile says (MA600 read-back)', async () => {
     const clock = new VirtualClock()
     const binding = new DongleEmulatorBinding()
