@@ -34,11 +34,26 @@ export class DecodeSession {
   readonly ttpLsaps = new Set<number>()
   /** IAS queries by the querying selector, waiting for their answer. */
   private readonly pendingIas = new Map<number, { className: string, attributeName: string }>()
+  /** Bytes of IAS requests/responses that span frames, by direction and client selector. */
+  private readonly iasParts = new Map<string, number[]>()
 
   constructor (ttpLsaps: Iterable<number> = []) { for (const s of ttpLsaps) this.ttpLsaps.add(s) }
 
   /** @internal */ noteQuery (slsap: number, className: string, attributeName: string): void {
     this.pendingIas.set(slsap, { className, attributeName })
+  }
+
+  /**
+   * @internal Collects the body of a multi-frame IAS operation. Returns the whole body on the
+   * frame with Lst set, or undefined while more frames are to come.
+   */
+  collectIas (key: string, body: Uint8Array, last: boolean): { body: Uint8Array, frames: number } | undefined {
+    const parts = this.iasParts.get(key) ?? []
+    parts.push(...body, -1)
+    if (!last) { this.iasParts.set(key, parts); return undefined }
+    this.iasParts.delete(key)
+    const frames = parts.filter(b => b === -1).length
+    return { body: Uint8Array.from(parts.filter(b => b !== -1)), frames }
   }
 
   /** @internal */ noteAnswer (dlsap: number, entries: Array<{ value: IasValue }>): { className: string, attributeName: string } | undefined {
@@ -102,8 +117,16 @@ function pushIas (layers: LayerDescription[], frame: Uint8Array, dir: 'request' 
   const op = IAS_OPS[ctl.opcode] ?? `op${ctl.opcode}`
   const fields: Record<string, unknown> = { opcode: ctl.opcode, operation: op, lst: ctl.lst, ack: ctl.ack, direction: dir }
   if (ctl.ack) { layers.push({ layer: 'IAS', summary: `ias: ${op} ack`, fields }); return undefined }
-  const body = frame.subarray(1)
-  if (!ctl.lst) { layers.push({ layer: 'IAS', summary: `ias: ${op} ${dir} (more frames follow, ${body.length} bytes)`, fields }); return undefined }
+  let body = frame.subarray(1)
+  if (session !== undefined) {
+    const whole = session.collectIas(`${dir}:${clientLsap}`, body, ctl.lst)
+    if (whole === undefined) { layers.push({ layer: 'IAS', summary: `ias: ${op} ${dir} (more frames follow, ${body.length} bytes)`, fields }); return undefined }
+    body = whole.body
+    fields.frames = whole.frames
+  } else if (!ctl.lst) {
+    layers.push({ layer: 'IAS', summary: `ias: ${op} ${dir} (more frames follow, ${body.length} bytes)`, fields })
+    return undefined
+  }
   if (ctl.opcode !== IAP_OPCODE.GET_VALUE_BY_CLASS) { layers.push({ layer: 'IAS', summary: `ias: ${op} ${dir}`, fields }); return undefined }
   if (dir === 'request') {
     const r = parseGetValueByClass(body)

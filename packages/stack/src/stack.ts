@@ -9,7 +9,7 @@
  */
 import { SeededRandom, type Port, type PortEvent, type TimerHandle } from '@irdakit/core'
 import { defaultQos, IrlapStation, type LapEvent, type LapTiming, type QosCapabilities, type QosFields } from '@irdakit/lap'
-import { IrlmpMultiplexer, type DeviceInfo, type IasDatabase, type IasQueryResult, type LapRequest, type LmEvent } from '@irdakit/lmp'
+import { IrlmpMultiplexer, type AccessMode, type DeviceInfo, type IasDatabase, type IasQueryResult, type LapRequest, type LmEvent } from '@irdakit/lmp'
 import { TtpConnection, type LmIndication, type TtpOptions } from '@irdakit/ttp'
 import { PcapWriter, type PcapRecord } from '@irdakit/capture'
 import { TtpServer, TtpSocket } from './ttp-socket.js'
@@ -55,6 +55,9 @@ export interface TtpListenOptions extends TtpOptions {
   accept?: (info: { deviceAddress: number, remoteLsap: number }) => boolean
 }
 
+/** Connectionless data received on selector 0x70. */
+export type ConnectionlessListener = (data: Uint8Array, sourceLsap: number) => void
+
 /** A frame seen by this station: sent by it ('out') or received ('in'), stamped with the port's clock. */
 export type FrameListener = (rec: PcapRecord) => void
 
@@ -81,6 +84,8 @@ export class IrdaStack {
   private pumping = false
   private again = false
   private closedFlag = false
+  /** The port reported 'closed': nothing more can be sent, whatever the layers still want. */
+  private portGone = false
   private readonly discoveries: Array<(d: DeviceInfo[]) => void> = []
   private discoveryRunning = false
   private readonly iasWaiters = new Map<number, { resolve: (r: IasQueryResult) => void }>()
@@ -88,6 +93,8 @@ export class IrdaStack {
   private readonly servers = new Map<number, TtpServer>()
   private readonly frameListeners = new Set<FrameListener>()
   private readonly linkDownWaiters: Array<() => void> = []
+  private readonly accessWaiters = new Map<number, (status: 'success' | 'failure' | 'unsupported') => void>()
+  private readonly connectionlessListeners = new Set<ConnectionlessListener>()
 
   private constructor (opts: IrdaStackOptions) {
     this.port = opts.port
@@ -175,6 +182,32 @@ export class IrdaStack {
     return await p
   }
 
+  /**
+   * Asks the peer for exclusive (or back to multiplexed) access to the link for this socket's
+   * LSAP connection (IrLMP 1.1 section 3.5.5). Resolves with the peer's answer; exclusive mode
+   * fails while other LSAP connections share the link.
+   */
+  async accessMode (socket: TtpSocket, mode: AccessMode): Promise<'success' | 'failure' | 'unsupported'> {
+    this.assertOpen()
+    const p = new Promise<'success' | 'failure' | 'unsupported'>(resolve => this.accessWaiters.set(socket.lmConn, resolve))
+    this.lmp.accessMode(this.now(), socket.lmConn, mode)
+    this.pump()
+    return await p
+  }
+
+  /** Sends connectionless data (one UI frame to selector 0x70; delivered at most once, to every station in range when no link is up). */
+  sendConnectionless (data: Uint8Array): void {
+    this.assertOpen()
+    this.lmp.sendConnectionless(data)
+    this.pump()
+  }
+
+  /** Calls `listener` with connectionless data received. Returns an unsubscribe function. */
+  onConnectionless (listener: ConnectionlessListener): () => void {
+    this.connectionlessListeners.add(listener)
+    return () => this.connectionlessListeners.delete(listener)
+  }
+
   /** Calls `listener` with every frame this station sends or receives. Returns an unsubscribe function. */
   onFrame (listener: FrameListener): () => void {
     this.frameListeners.add(listener)
@@ -232,8 +265,8 @@ export class IrdaStack {
       case 'tx-done': this.station.handleTxDone(now); break
       case 'closed':
         // The device is gone: the link cannot survive it. IrLAP's own timers would find out in
-        // seconds; tell every layer now.
-        this.station.handleMediaBusy(now, false)
+        // seconds; tell every layer now, and stop handing frames to a dead port.
+        this.portGone = true
         this.lmp.handleLapEvent(now, { type: 'disconnect-indication', reason: 'link-lost' })
         break
     }
@@ -261,6 +294,7 @@ export class IrdaStack {
       moved = false
       for (let a = this.station.pollTransmit(); a !== undefined; a = this.station.pollTransmit()) {
         moved = true
+        if (this.portGone) continue
         if (a.type === 'frame') {
           for (const l of this.frameListeners) l({ timestampMs: now, direction: 'out', frame: a.frame })
           this.port.send(a.frame, { xbofs: a.xbofs })
@@ -322,6 +356,15 @@ export class IrdaStack {
       case 'link-down':
         for (const w of this.linkDownWaiters.splice(0)) w()
         break
+      case 'access-mode-confirm': {
+        const w = this.accessWaiters.get(e.conn)
+        this.accessWaiters.delete(e.conn)
+        w?.(e.status)
+        break
+      }
+      case 'connectionless-indication':
+        for (const l of this.connectionlessListeners) l(e.data, e.sourceLsap)
+        break
       default:
         break
     }
@@ -374,6 +417,8 @@ export class IrdaStack {
         case 'writable': s.emit('drain'); break
         case 'disconnect-indication':
           this.sockets.delete(s.lmConn)
+          this.accessWaiters.get(s.lmConn)?.('failure')
+          this.accessWaiters.delete(s.lmConn)
           s.ended(e.reason, e.lost)
           break
       }
