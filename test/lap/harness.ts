@@ -72,3 +72,8 @@ export function tempDir (): { dir: string, cleanup: () => void } {
 }
 
 export type { RoomCapture }
+
+/** Lets `ms` of virtual time pass. */
+export async function sleep (room: Room, ms: number): Promise<void> {
+  await room.run(new Promise<void>(resolve => { room.clock.setTimer(room.clock.now() + ms, resolve) }))
+}
