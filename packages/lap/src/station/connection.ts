@@ -9,6 +9,7 @@ import type { StationContext } from './context.js'
 import type { DisconnectReason } from './primitives.js'
 import { primaryTurn } from './primary.js'
 import { enterReceiveS } from './secondary.js'
+import { abandonPendingNdm, onNdmTestTimeout } from './discovery.js'
 
 type Snrm = LapFrame & { kind: 'SNRM' }
 type Ua = LapFrame & { kind: 'UA' }
@@ -85,6 +86,8 @@ export function onNdmSnrm (c: StationContext, now: number, f: Snrm): void {
   const s = f.info
   if (!f.command || f.caddr !== BROADCAST_CADDR || s === undefined || s.destination !== c.deviceAddress || s.connAddr === BROADCAST_CADDR) { c.stats.ignored++; return }
   c.reply = undefined
+  abandonPendingNdm(c)
+  onNdmTestTimeout(c, now)
   c.timers.stopAll()
   c.peerAddress = s.source
   c.connAddr = s.connAddr

@@ -38,6 +38,8 @@ export function tryPendingNdm (c: StationContext, now: number): void {
   if (!c.mediaBusy && now >= quietAt) {
     c.pendingNdm = undefined
     c.timers.stop('MediaBusy')
+    onNdmTestTimeout(c, now) // the F timer is about to serve the new procedure
+    c.timers.stop('F')
     if (p.kind === 'discovery') startQuery(c, now, p.slots, p.newAddressFor)
     else startSetup(c, now, p.deviceAddress, p.qos)
     return
@@ -53,6 +55,16 @@ export function tryPendingNdm (c: StationContext, now: number): void {
 }
 
 export function onMediaBusyTimer (c: StationContext, now: number): void { tryPendingNdm(c, now) }
+
+/** A connection from another station takes the medium: a discovery or connect we were waiting to start fails. */
+export function abandonPendingNdm (c: StationContext): void {
+  const p = c.pendingNdm
+  if (p === undefined) return
+  c.pendingNdm = undefined
+  c.timers.stop('MediaBusy')
+  if (p.kind === 'discovery') c.emit({ type: 'discovery-confirm', status: 'media-busy', devices: [], conflicts: [] })
+  else c.emit({ type: 'disconnect-indication', reason: 'media-busy' })
+}
 
 // ---- discovery initiator ------------------------------------------------------------------
 

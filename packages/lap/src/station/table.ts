@@ -114,7 +114,7 @@ export const STATE_TABLE: Readonly<Record<LapState, StateRow>> = {
   },
   REPLY: {
     frames: ndmFrames,
-    timers: { Query: D.onQueryTimer, MediaBusy: D.onMediaBusyTimer },
+    timers: { Query: D.onQueryTimer, MediaBusy: D.onMediaBusyTimer, F: D.onNdmTestTimeout },
     requests: { ...ndmRequests, discovery: c => { D.refuseDiscoveryBusy(c) } },
   },
   CONN: {
