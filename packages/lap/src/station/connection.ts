@@ -172,14 +172,19 @@ export function retryLimits (c: StationContext, timerMs: number): void {
 
 // ---- reset ----------------------------------------------------------------------------------------
 
-/** Primary: reset SNRM in NRM (IrLAP 1.1 section 6.9): no negotiation information, our connection address. */
+/**
+ * Primary: reset SNRM in NRM (IrLAP 1.1 section 6.9) on our connection address, with no
+ * negotiation parameters: the link keeps its parameters. It carries the addresses and the
+ * connection address (the SNRM information field without its parameter list), which tells
+ * the secondary which link is meant and lets analysers (Wireshark) decode it.
+ */
 export function sendResetSnrm (c: StationContext, now: number): void {
   c.resetPending = false
   c.timers.stop('P')
   if (c.state !== 'RESET') c.tries = 0
   c.tries++
   c.enter('RESET')
-  c.send(now, { kind: 'SNRM', caddr: c.connAddr, command: true, pf: true })
+  c.send(now, { kind: 'SNRM', caddr: c.connAddr, command: true, pf: true, info: { source: c.deviceAddress, destination: c.peerAddress, connAddr: c.connAddr } })
   c.armAfterTx(now, 'F', (c.link as NonNullable<StationContext['link']>).peerMaxTurnaroundMs)
 }
 

@@ -181,7 +181,7 @@ describe('lap/station NRM rows', () => {
       t.expectFrame({ kind: 'RR', nr: 2, pf: true, caddr: conn }, { within: 20 })
     })
 
-    it('FRMR: reset indication, then reset SNRM without QoS, UA, reset confirm', () => {
+    it('FRMR: reset indication, then reset SNRM without negotiation parameters, UA, reset confirm', () => {
       const { st, t, conn } = connectedPrimary()
       t.expectFrame({ kind: 'RR' })
       t.wait(2).send({ kind: 'FRMR', caddr: conn, command: false, pf: true, info: { rejectedControl: 0x11, vs: 0, vr: 0, rejectedCommand: true, w: false, x: false, y: false, z: true } })
@@ -189,7 +189,9 @@ describe('lap/station NRM rows', () => {
       expect(st.state).to.equal('RESET_WAIT')
       t.do(now => { st.resetResponse(now) })
       const s = t.expectFrame({ kind: 'SNRM', caddr: conn, command: true, pf: true })
-      expect((s.frame as LapFrame & { kind: 'SNRM' }).info).to.equal(undefined)
+      const info = (s.frame as LapFrame & { kind: 'SNRM' }).info
+      expect(info?.connAddr).to.equal(conn)
+      expect(info?.qos, 'the link keeps its parameters').to.equal(undefined)
       t.wait(2).send(u('UA', false, conn))
       t.expectEvent({ type: 'reset-confirm' })
       t.expectFrame({ kind: 'RR', nr: 0 })
