@@ -63,14 +63,14 @@ describe('lap over the emulator: recovery and link quality', function () {
     await room.close()
   })
 
-  it('warns after a 3.5 s obstruction (threshold) and recovers without loss', async () => {
+  it('warns after a 3 s obstruction (threshold) and recovers without loss', async () => {
     const room = makeRoom(41)
     const qos = { speeds: [9600, 115200], linkDisconnectMs: 12000 }
     const a = addStation(room, { name: 'A', deviceAddress: 0xA, qos }, 1)
     const b = addStation(room, { name: 'B', deviceAddress: 0xB, qos }, 2)
     await connect(room, a, b)
     const t0 = room.clock.now() + 100
-    room.faults({ obstructions: [{ from: t0, to: t0 + 3500 }] })
+    room.faults({ obstructions: [{ from: t0, to: t0 + 3000 }] })
     const chunks = randomChunks(40, 1000, 4)
     await transfer(room, a, b, chunks)
     expect(dataOf(b.driver.events)).to.deep.equal(chunks)

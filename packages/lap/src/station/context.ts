@@ -223,12 +223,7 @@ export class StationContext {
     this.tx.push({ type: 'min-turnaround', ms: this.timing.contentionMinTurnaroundMs })
     this.enter('NDM')
   }
-
-  /** Frame kinds the peer may send us as commands (we are secondary) or responses (we are primary). */
-  expectsCommands (): boolean { return this.state === 'NDM' || this.state === 'REPLY' || this.state === 'CONN' || isSecondaryLike(this.state) }
 }
-
-const isSecondaryLike = (s: LapState): boolean => s === 'RECV_S' || s === 'XMIT_S' || s === 'SCLOSE' || s === 'RESET_CHECK' || s === 'ERROR_S'
 
 /** A random device address, never 0 or the broadcast address. */
 export function randomDeviceAddress (r: Random): number {
