@@ -188,6 +188,11 @@ export function sendResetSnrm (c: StationContext, now: number): void {
   c.armAfterTx(now, 'F', (c.link as NonNullable<StationContext['link']>).peerMaxTurnaroundMs)
 }
 
+/** RESET_WAIT: the layer above never answered the reset indication. */
+export function onResetWaitTimeout (c: StationContext, _now: number): void {
+  disconnected(c, 'reset-failed')
+}
+
 export function onResetTimeout (c: StationContext, now: number): void {
   if (c.tries < c.timing.connectTries) { sendResetSnrm(c, now); return }
   disconnected(c, 'reset-failed')
@@ -204,9 +209,10 @@ export function onResetUa (c: StationContext, now: number, f: Ua): void {
 }
 
 /** Primary: FRMR or an invalid response: the layer above decides (reset response or disconnect). */
-export function primaryNeedsReset (c: StationContext): void {
-  c.timers.stop('F')
+export function primaryNeedsReset (c: StationContext, now: number): void {
   c.timers.stop('P')
+  // Without an answer from above within the link-disconnect time the link is given up.
+  c.timers.set('F', now + (c.link as NonNullable<StationContext['link']>).linkDisconnectMs)
   c.enter('RESET_WAIT')
   c.emit({ type: 'reset-indication', origin: 'local' })
 }

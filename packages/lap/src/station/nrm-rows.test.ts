@@ -197,6 +197,17 @@ describe('lap/station NRM rows', () => {
       t.expectFrame({ kind: 'RR', nr: 0 })
     })
 
+    it('a reset indication nobody answers ends the link after the link-disconnect time', () => {
+      const { st, t, conn } = connectedPrimary()
+      t.expectFrame({ kind: 'RR' })
+      t.wait(2).send(rsp('RR', 3, true, conn)) // invalid N(R): nothing was sent
+      t.expectEvent({ type: 'reset-indication', origin: 'local' })
+      const from = t.now
+      const gone = t.expectEvent({ type: 'disconnect-indication', reason: 'reset-failed' }, { within: 13_000 })
+      expect(gone.at - from).to.equal(12_000) // the default link-disconnect time
+      expect(st.state).to.equal('NDM')
+    })
+
     it('TEST in NRM: the answer completes a test confirm', () => {
       const { st, t, conn } = connectedPrimary()
       t.expectFrame({ kind: 'RR' })

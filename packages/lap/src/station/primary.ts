@@ -49,7 +49,7 @@ function turnOver (c: StationContext, now: number, checkpoint: boolean): void {
 
 /** I, RR, RNR, REJ, SREJ from the secondary (RECV_P). */
 export function onPrimaryNrm (c: StationContext, now: number, f: NrmFrame): void {
-  if (receiveNrm(c, f) !== 'ok') { primaryNeedsReset(c); return }
+  if (receiveNrm(c, f) !== 'ok') { primaryNeedsReset(c, now); return }
   noteAlive(c)
   if (!f.pf) { c.timers.set('F', now + fMs(c)); return } // the secondary is still talking
   turnOver(c, now, true)
@@ -85,8 +85,8 @@ export function onPrimaryDm (c: StationContext, _now: number, _f: Frame): void {
   disconnected(c, 'remote-dm')
 }
 
-export function onPrimaryFrmr (c: StationContext, _now: number, _f: Frame): void {
-  primaryNeedsReset(c)
+export function onPrimaryFrmr (c: StationContext, now: number, _f: Frame): void {
+  primaryNeedsReset(c, now)
 }
 
 /**

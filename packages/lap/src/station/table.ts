@@ -158,7 +158,7 @@ export const STATE_TABLE: Readonly<Record<LapState, StateRow>> = {
   },
   RESET_WAIT: {
     frames: {},
-    timers: {},
+    timers: { F: C.onResetWaitTimeout },
     requests: {
       'discovery': refuseDiscovery,
       'data': queueData,
