@@ -1,8 +1,15 @@
+import { join } from 'node:path'
 import { expect } from 'chai'
+import { writePcap } from '@irdakit/capture'
 import type { TapRecord } from '@irdakit/emulator'
-import { addStation, connect, dataOf, makeRoom, randomChunks, transfer } from './harness.js'
+import { expectCleanDecode, requireTshark } from '../helpers/tshark.js'
+import { addStation, connect, dataOf, makeRoom, randomChunks, tempDir, transfer } from './harness.js'
 
 describe('lap over the emulator: connection and QoS matrix', function () {
+  const tmp = tempDir()
+  after(() => { tmp.cleanup() })
+  /** Every frame of the matrix, for one tshark pass. */
+  const onAir: Array<{ timestampMs: number, frame: Uint8Array, direction: 'out' | 'in' }> = []
   const speeds = [9600, 115200, 4000000]
   const matrix: Array<{ a: Record<string, number | number[]>, b: Record<string, number | number[]> }> = []
   for (const sa of speeds) {
@@ -22,6 +29,7 @@ describe('lap over the emulator: connection and QoS matrix', function () {
     let i = 0
     for (const m of matrix) {
       const room = makeRoom(i++)
+      room.tap(r => onAir.push({ timestampMs: onAir.length, frame: r.frame, direction: r.sender === 'A' ? 'out' : 'in' }))
       const a = addStation(room, { name: 'A', deviceAddress: 0xA, qos: m.a as never }, 1)
       const b = addStation(room, { name: 'B', deviceAddress: 0xB, qos: m.b as never }, 2)
       await connect(room, a, b)
@@ -54,6 +62,14 @@ describe('lap over the emulator: connection and QoS matrix', function () {
       await room.run(a.driver.disconnect())
       await room.close()
     }
+  })
+
+  it('tshark decodes every frame of the matrix cleanly (SNRM/UA with every parameter set)', function () {
+    requireTshark(this)
+    expect(onAir.length).to.be.greaterThan(matrix.length * 10)
+    const path = join(tmp.dir, 'matrix.pcap')
+    writePcap(path, onAir)
+    expectCleanDecode(path, { frames: onAir.length })
   })
 
   it('a refusal goes out as DM and the primary reports it', async () => {
