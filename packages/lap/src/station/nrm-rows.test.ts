@@ -161,6 +161,17 @@ describe('lap/station NRM rows', () => {
       expect(p2.start - p1.end).to.be.closeTo(st.link?.peerMaxTurnaroundMs as number, 0.001)
     })
 
+    it('F timer: does not poll into a busy medium, but still counts the silence', () => {
+      const { t, st } = connectedPrimary()
+      const p1 = t.expectFrame({ kind: 'RR', pf: true })
+      t.mediaBusy(true)
+      t.expectSilence(700)
+      expect(st.stats.noReply).to.equal(1)
+      t.mediaBusy(false)
+      const p2 = t.expectFrame({ kind: 'RR', pf: true })
+      expect(p2.start - p1.end).to.be.closeTo(1000, 0.001)
+    })
+
     it('remote busy: no I frames while the secondary says RNR, only polls', () => {
       const { st, t, conn } = connectedPrimary()
       t.expectFrame({ kind: 'RR' })

@@ -101,6 +101,9 @@ export function onPrimaryF (c: StationContext, now: number): void {
   }
   if (c.turn.heard) { turnOver(c, now, true); return }
   if (noteSilence(c) === 'lost') { disconnected(c, 'link-lost'); return }
+  // Someone is still on the air (a late answer, noise): polling now would collide. The silence
+  // was counted; poll at the next expiry.
+  if (c.mediaBusy) { c.timers.set('F', now + fMs(c)); return }
   c.send(now, { kind: c.localBusy ? 'RNR' : 'RR', caddr: c.connAddr, command: true, pf: true, nr: c.vr })
   c.armAfterTx(now, 'F', fMs(c))
 }
