@@ -107,3 +107,23 @@ describe('stack/IrdaStack in an emulated room', () => {
     expect(room.clock.now() - t0).to.be.within(11_000, 14_000)
   })
 })
+
+describe('stack/two primaries at once', () => {
+  for (const seed of [3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377, 610]) {
+    it(`resolves simultaneous connects from both sides into one link (seed ${seed})`, async () => {
+      const { room, a, b } = twoStations(seed, [9600, 115200])
+      const sa = a.ttpListen(); sa.on('connection', echo)
+      const sb = b.ttpListen(); sb.on('connection', echo)
+      // Both stations start at t=0, so both SNRMs leave at the same instant and collide; the
+      // random backoff before the retry has to break the tie.
+      const [x, y] = await room.run(Promise.all([
+        a.ttpConnect({ deviceAddress: b.deviceAddress, remoteLsap: sb.lsap }),
+        b.ttpConnect({ deviceAddress: a.deviceAddress, remoteLsap: sa.lsap }),
+      ]))
+      x.write(Uint8Array.of(1, 2, 3)); y.write(Uint8Array.of(4, 5))
+      expect(Array.from(await room.run(readN(x, 3)))).to.deep.equal([1, 2, 3])
+      expect(Array.from(await room.run(readN(y, 2)))).to.deep.equal([4, 5])
+      expect([a.station.role, b.station.role].sort()).to.deep.equal(['primary', 'secondary'])
+    })
+  }
+})

@@ -4,6 +4,7 @@
  * DM; reset by SNRM in NRM; DISC/UA from the primary, RD from the secondary.
  */
 import { BROADCAST_CADDR, type LapFrame, type QosFields } from '../frame.js'
+import { emitFrame } from '../wire/index.js'
 import { QOS_FALLBACK_BITS, negotiate, responseQos, type LinkParams } from '../qos/index.js'
 import type { StationContext } from './context.js'
 import type { DisconnectReason } from './primitives.js'
@@ -38,16 +39,41 @@ function sendSnrm (c: StationContext, now: number): void {
   c.armAfterTx(now, 'F', c.timing.contentionMaxTurnaroundMs)
 }
 
-/** F timer in SETUP: send SNRM again, up to N3 tries, then report that nobody answered. */
+/**
+ * F timer in SETUP: no UA. Try again after a random backoff, up to N3 tries, then report that
+ * nobody answered. The backoff (half to one and a half times an SNRM's airtime at the
+ * contention speed, as Linux' irlap_event.c also waits) keeps two stations that sent SNRM at
+ * the same instant from colliding on every retry.
+ */
 export function onSetupTimeout (c: StationContext, now: number): void {
-  if (c.tries < c.timing.connectTries) { sendSnrm(c, now); return }
-  disconnected(c, 'no-answer')
+  if (c.tries >= c.timing.connectTries) { disconnected(c, 'no-answer'); return }
+  backoff(c, now)
+}
+
+/**
+ * Backoff over in SETUP: repeat the SNRM, unless someone is transmitting (likely the other
+ * primary's SNRM, which we will hear whole and settle by address): then back off again.
+ */
+export function onSetupBackoff (c: StationContext, now: number): void {
+  if (c.mediaBusy) { backoff(c, now); return }
+  sendSnrm(c, now)
+}
+
+function backoff (c: StationContext, now: number): void {
+  c.timers.set('Backoff', now + snrmAirtimeMs(c) * (0.5 + c.random.next()))
+}
+
+/** Airtime of our SNRM at the contention speed: frame, FCS, BOF, EOF and XBOFs at 10 bits per byte (escapes ignored). */
+function snrmAirtimeMs (c: StationContext): number {
+  const frame = emitFrame({ kind: 'SNRM', caddr: BROADCAST_CADDR, command: true, pf: true, info: { source: c.deviceAddress, destination: c.peerAddress, connAddr: c.connAddr, qos: c.qos } })
+  return (frame.length + 4 + c.timing.contentionXbofs) * 10 * 1000 / c.timing.contentionBps
 }
 
 /** UA to our SNRM: negotiate, switch speed (we have received the UA, IrLAP 1.1 section 6.7.3), start NRM with a poll. */
 export function onSetupUa (c: StationContext, now: number, f: Ua): void {
   const ua = f.info
   if (f.command || f.caddr !== c.connAddr || ua === undefined || ua.source !== c.peerAddress || ua.destination !== c.deviceAddress) { c.stats.ignored++; return }
+  c.timers.stop('Backoff')
   const p = negotiate(c.qos, ua.qos ?? QOS_FALLBACK_BITS, c.negotiateOptions)
   c.timers.stop('F')
   if (!p.ok) {
@@ -75,8 +101,10 @@ export function onSetupSnrm (c: StationContext, now: number, f: Snrm): void {
   if (s === undefined || s.destination !== c.deviceAddress) { c.stats.ignored++; return }
   if (s.source > c.deviceAddress) {
     c.timers.stop('F')
+    c.timers.stop('Backoff')
     onNdmSnrm(c, now, f)
   }
+  // Otherwise we keep the primary role; a pending backoff still repeats our SNRM.
 }
 
 // ---- secondary: CONN -------------------------------------------------------------------------

@@ -124,7 +124,7 @@ export const STATE_TABLE: Readonly<Record<LapState, StateRow>> = {
   },
   SETUP: {
     frames: { UA: C.onSetupUa, DM: C.onSetupDm, SNRM: C.onSetupSnrm },
-    timers: { F: C.onSetupTimeout },
+    timers: { F: C.onSetupTimeout, Backoff: C.onSetupBackoff },
     requests: { disconnect: c => { C.disconnected(c, 'user-request') }, discovery: c => { D.refuseDiscoveryBusy(c) } },
   },
   XMIT_P: {

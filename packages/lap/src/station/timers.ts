@@ -10,10 +10,11 @@
  * - `Slot`: discovery initiator, one slot of the XID exchange.
  * - `Query`: discovery responder, waiting for the rest of a discovery (the final XID).
  * - `MediaBusy`: a queued discovery/connect/UI request waiting for 500 ms of quiet medium.
+ * - `Backoff`: primary in SETUP, a random wait before repeating an unanswered SNRM.
  */
-export type TimerName = 'P' | 'F' | 'WD' | 'Slot' | 'Query' | 'MediaBusy'
+export type TimerName = 'P' | 'F' | 'WD' | 'Slot' | 'Query' | 'MediaBusy' | 'Backoff'
 
-export const TIMER_NAMES: readonly TimerName[] = ['P', 'F', 'WD', 'Slot', 'Query', 'MediaBusy']
+export const TIMER_NAMES: readonly TimerName[] = ['P', 'F', 'WD', 'Slot', 'Query', 'MediaBusy', 'Backoff']
 
 export class TimerTable {
   private readonly deadlines = new Map<TimerName, number>()
