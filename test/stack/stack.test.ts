@@ -2,35 +2,13 @@ import { expect } from 'chai'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack, ConnectionError, type TtpSocket } from '@irdakit/stack'
 import { decodeText } from '@irdakit/lmp'
+import { readN, echo } from '../helpers/ttp.js'
 
 function twoStations (seed = 1, speeds?: number[]): { room: Room, a: IrdaStack, b: IrdaStack } {
   const room = new Room({ time: 'virtual', seed })
   const a = IrdaStack.create({ port: room.port('A', speeds !== undefined ? { supportedSpeeds: speeds } : {}), nickname: 'alpha', seed: seed * 10 + 1 })
   const b = IrdaStack.create({ port: room.port('B', speeds !== undefined ? { supportedSpeeds: speeds } : {}), nickname: 'bravo', seed: seed * 10 + 2 })
   return { room, a, b }
-}
-
-/** Reads from a socket until `n` bytes arrived. */
-async function readN (s: TtpSocket, n: number): Promise<Uint8Array> {
-  const parts: Uint8Array[] = []
-  let got = 0
-  while (got < n) {
-    const chunk = s.read()
-    if (chunk !== undefined) { parts.push(chunk); got += chunk.length; continue }
-    if (s.closed) throw s.closeError ?? new Error('closed')
-    await new Promise<void>((resolve, reject) => {
-      const onReadable = (): void => { s.off('close', onClose); resolve() }
-      const onClose = (e: Error | undefined): void => { s.off('readable', onReadable); reject(e ?? new Error('closed')) }
-      s.once('readable', onReadable)
-      s.once('close', onClose)
-    })
-  }
-  return Buffer.concat(parts)
-}
-
-/** Echoes everything back on every accepted connection. */
-function echo (s: TtpSocket): void {
-  s.on('readable', () => { for (let c = s.read(); c !== undefined; c = s.read()) s.write(c) })
 }
 
 describe('stack/IrdaStack in an emulated room', () => {
