@@ -41,8 +41,8 @@ class Pair {
             case 'connect': this.lapEvent(o, { type: 'connect-indication', deviceAddress: Pair.ADDR[s], qos: {} }); break
             case 'connect-response':
               this.linkUp = true
+              this.lapEvent(s, { type: 'connect-confirm', deviceAddress: Pair.ADDR[o], params: { txDataSize: this.dataSize } })
               this.lapEvent(o, { type: 'connect-confirm', deviceAddress: Pair.ADDR[s], params: { txDataSize: this.dataSize } })
-              m.setLinkDataSize(this.dataSize)
               break
             case 'disconnect':
               this.linkUp = false

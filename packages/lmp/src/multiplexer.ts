@@ -286,9 +286,9 @@ export class IrlmpMultiplexer {
         this.events.push({ type: 'discovery-indication', device: this.remember(now, ev.device.deviceAddress, ev.device.info) })
         break
       case 'connect-indication':
-        // A primary wants a link. IrLMP accepts; LSAP connects follow over it.
+        // A primary wants a link. IrLMP accepts; IrLAP confirms with the negotiated parameters.
         this.lapOut.push({ type: 'connect-response' })
-        this.linkUp(now, ev.deviceAddress, undefined)
+        if (this.link.state === 'down') this.link = { state: 'connecting', deviceAddress: ev.deviceAddress, txDataSize: 64 }
         break
       case 'connect-confirm':
         this.linkUp(now, ev.deviceAddress, ev.params.txDataSize)
@@ -318,18 +318,15 @@ export class IrlmpMultiplexer {
     }
   }
 
-  private linkUp (now: number, deviceAddress: number, txDataSize: number | undefined): void {
+  private linkUp (now: number, deviceAddress: number, txDataSize: number): void {
     const wasUp = this.link.state === 'up'
     this.link.state = 'up'
     this.link.deviceAddress = deviceAddress
-    if (txDataSize !== undefined) this.link.txDataSize = txDataSize
+    this.link.txDataSize = txDataSize
     if (!wasUp) this.events.push({ type: 'link-up', deviceAddress, txDataSize: this.link.txDataSize })
     for (const c of this.conns.values()) if (c.state === 'awaiting-link') this.sendConnect(now, c)
     if (this.conns.size === 0) this.link.idleDeadline = now + this.cfg.linkIdleMs
   }
-
-  /** Sets the LM-MUX PDU size once IrLAP reports the negotiated data size (the secondary learns it after UA). */
-  setLinkDataSize (txDataSize: number): void { this.link.txDataSize = txDataSize }
 
   private onLinkDown (now: number, lapReason: string): void {
     const wasConnecting = this.link.state === 'connecting'
