@@ -1,2 +1,4 @@
 /*! @irdakit/cli: The irda command: demo, discover, ping, dump, serve/send/recv, dongles, conformance. */
-export {}
+export { runDemo, demoBytes, DEMO_INITIATOR, DEMO_RESPONDER, DEMO_RESPONDER_NICKNAME, DEMO_SERVICE_CLASS, DEMO_SERVICE_ATTRIBUTE, type DemoOptions, type DemoResult, type TraceFrame } from './demo.js'
+export { Output, UserError, colorAllowed, oneLine, hex32, type OutputOptions } from './output.js'
+export { hintNames, hintHex } from './hints.js'

@@ -1,0 +1,100 @@
+/*!
+ * How the `irda` command talks to people and programs: one-line errors, colour only on a TTY
+ * without NO_COLOR, machine-readable JSON with `--json`, and a progress bar on a TTY only.
+ */
+
+/** A mistake of the user (bad argument, missing file or device): reported in one line, no stack trace. */
+export class UserError extends Error {
+  constructor (message: string, readonly exitCode = 2) {
+    super(message)
+    this.name = 'UserError'
+  }
+}
+
+export interface OutputOptions {
+  json: boolean
+  stdout?: NodeJS.WriteStream
+  stderr?: NodeJS.WriteStream
+  env?: NodeJS.ProcessEnv
+}
+
+type Style = 'dim' | 'bold' | 'red' | 'green' | 'yellow' | 'cyan' | 'magenta'
+const CODES: Record<Style, [number, number]> = {
+  dim: [2, 22], bold: [1, 22], red: [31, 39], green: [32, 39], yellow: [33, 39], cyan: [36, 39], magenta: [35, 39],
+}
+
+/** Whether colour may be used on `stream`: a TTY, NO_COLOR unset (any value disables, per no-color.org), TERM not dumb. */
+export function colorAllowed (stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true
+  if (env.TERM === 'dumb') return false
+  return stream.isTTY === true
+}
+
+export class Output {
+  readonly json: boolean
+  readonly color: boolean
+  /** True when a progress bar may be drawn (stderr is a TTY and output is for people). */
+  readonly interactive: boolean
+  private readonly out: NodeJS.WriteStream
+  private readonly err: NodeJS.WriteStream
+  private progressShown = false
+
+  constructor (opts: OutputOptions) {
+    this.json = opts.json
+    this.out = opts.stdout ?? process.stdout
+    this.err = opts.stderr ?? process.stderr
+    const env = opts.env ?? process.env
+    this.color = !opts.json && colorAllowed(this.out, env)
+    this.interactive = !opts.json && this.err.isTTY === true && env.TERM !== 'dumb'
+  }
+
+  style (s: Style, text: string): string {
+    if (!this.color) return text
+    const [on, off] = CODES[s]
+    return `\u001b[${on}m${text}\u001b[${off}m`
+  }
+
+  /** One line of human output on stdout (suppressed in JSON mode). */
+  line (text = ''): void {
+    if (this.json) return
+    this.clearProgress()
+    this.out.write(text + '\n')
+  }
+
+  /** The one JSON document of a `--json` run. */
+  emitJson (value: unknown): void {
+    this.out.write(JSON.stringify(value, null, 2) + '\n')
+  }
+
+  /** A warning or note on stderr (one line). */
+  note (text: string): void {
+    this.clearProgress()
+    this.err.write(text + '\n')
+  }
+
+  /** Draws a progress bar on stderr, on a TTY only. */
+  progress (label: string, done: number, total: number): void {
+    if (!this.interactive) return
+    const width = 30
+    const frac = total <= 0 ? 1 : Math.min(1, done / total)
+    const full = Math.round(frac * width)
+    const bar = '#'.repeat(full) + '-'.repeat(width - full)
+    this.err.write(`\r${label} [${bar}] ${(frac * 100).toFixed(0).padStart(3)}% ${done}/${total}`)
+    this.progressShown = true
+  }
+
+  clearProgress (): void {
+    if (!this.progressShown) return
+    this.err.write('\r\u001b[2K')
+    this.progressShown = false
+  }
+}
+
+/** The first line of an error's message, for one-line reports. */
+export function oneLine (e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e)
+  return msg.split('\n')[0]?.trim() ?? ''
+}
+
+export const hex32 = (n: number): string => '0x' + (n >>> 0).toString(16).padStart(8, '0')
