@@ -9,6 +9,7 @@ import { registerDemo } from './commands/demo.js'
 import { registerDump } from './commands/dump.js'
 import { registerDongles } from './commands/dongles.js'
 import { registerDiscover } from './commands/discover.js'
+import { registerPing } from './commands/ping.js'
 import { UserError, oneLine } from './output.js'
 
 /** Exit codes: 0 done, 1 the job failed, 2 bad usage or a missing file/device, 70 a bug. */
@@ -28,6 +29,7 @@ export function buildProgram (): Command {
   registerDump(program)
   registerDongles(program)
   registerDiscover(program)
+  registerPing(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }

@@ -1,0 +1,135 @@
+/*! `irda ping`: IrLAP TEST frames in NDM, answered by any station (IrLAP 1.1 section 6.12). */
+import { InvalidArgumentError, type Command } from 'commander'
+import type { Clock, Port } from '@irdakit/core'
+import { Room } from '@irdakit/emulator'
+import { IrdaStack } from '@irdakit/stack'
+import { openSerialPort } from '@irdakit/serial'
+import type { LapEvent } from '@irdakit/lap'
+import { parseBer, parseCount, parseSeed } from '../args.js'
+import { LapDriver } from '../lap-driver.js'
+import { Output, UserError, oneLine, hex32 } from '../output.js'
+
+interface PingFlags {
+  count: number
+  size: number
+  interval: number
+  device?: number
+  emulator?: boolean
+  port?: string
+  dongle?: string
+  ber: number
+  seed: number
+  json?: boolean
+}
+
+function parseAddress (v: string): number {
+  const n = Number(v)
+  if (!Number.isInteger(n) || n <= 0 || n >= 0xFFFFFFFF) throw new InvalidArgumentError('must be a 32-bit device address such as 0x1234abcd (not 0 or 0xffffffff)')
+  return n
+}
+
+function parseInterval (v: string): number {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 60_000) throw new InvalidArgumentError('must be a number of milliseconds from 0 to 60000')
+  return n
+}
+
+export function registerPing (program: Command): void {
+  program.command('ping')
+    .description('send IrLAP TEST frames and time the echoes (no connection needed)')
+    .option('-c, --count <n>', 'how many TEST frames', parseCount, 4)
+    .option('-s, --size <bytes>', 'payload bytes per TEST frame', parseCount, 32)
+    .option('-i, --interval <ms>', 'time from one TEST to the next', parseInterval, 1000)
+    .option('--device <address>', 'the device to ping (default: broadcast, first answer wins)', parseAddress)
+    .option('--emulator', 'an emulated room with one device (the default)')
+    .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
+    .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
+    .option('--ber <rate>', 'bit error rate in the emulated room', parseBer, 0)
+    .option('--seed <n>', 'seed for the emulated room', parseSeed, 1)
+    .option('--json', 'one JSON document')
+    .action(async (flags: PingFlags) => { await ping(flags) })
+}
+
+interface Medium { port: Port, target?: number, close: () => Promise<void> }
+
+async function emulatedMedium (flags: PingFlags): Promise<Medium & { room: Room }> {
+  const room = new Room({ time: 'virtual', seed: flags.seed })
+  const port = room.port('irda')
+  const peer = IrdaStack.create({ port: room.port('divecomputer'), nickname: 'Aladin Smart', hints: [0x01], seed: flags.seed * 10 + 1 })
+  if (flags.ber > 0) room.faults({ ber: flags.ber })
+  return { room, port, target: peer.deviceAddress, close: async () => { await room.close() } }
+}
+
+async function serialMedium (path: string, flags: PingFlags): Promise<Medium> {
+  try {
+    const port = await openSerialPort({ path, dongle: flags.dongle ?? 'none' })
+    return { port, close: async () => { await port.close().catch(() => {}) } }
+  } catch (e) {
+    throw new UserError(`cannot open ${path} with dongle ${flags.dongle ?? 'none'}: ${oneLine(e)}`)
+  }
+}
+
+const sleepUntil = async (clock: Clock, at: number): Promise<void> => { await new Promise<void>(resolve => { clock.setTimer(at, resolve) }) }
+
+interface Reply { seq: number, ok: boolean, rttMs?: number, mismatch?: boolean }
+
+async function pingLoop (driver: LapDriver, clock: Clock, flags: PingFlags, destination: number | undefined, out: Output, dest: string): Promise<Reply[]> {
+  const replies: Reply[] = []
+  for (let seq = 1; seq <= flags.count; seq++) {
+    const data = Uint8Array.from({ length: flags.size }, (_, i) => (i < 2 ? (seq >> (8 * (1 - i))) : i) & 0xFF)
+    const t0 = clock.now()
+    const confirm = new Promise<Extract<LapEvent, { type: 'test-confirm' }>>(resolve => {
+      const off = driver.onEvent(e => { if (e.type === 'test-confirm') { off(); resolve(e) } })
+    })
+    try {
+      driver.request((st, now) => { st.testRequest(now, { data, ...(destination !== undefined ? { deviceAddress: destination } : {}) }) })
+    } catch (e) {
+      throw new UserError(`cannot send a TEST frame: ${oneLine(e)}`)
+    }
+    const e = await confirm
+    const rttMs = clock.now() - t0
+    if (!e.ok) {
+      replies.push({ seq, ok: false })
+      out.line(`no answer from ${dest}: seq=${seq}`)
+    } else {
+      const same = e.data.length === data.length && e.data.every((b, i) => b === data[i])
+      replies.push({ seq, ok: same, rttMs, ...(same ? {} : { mismatch: true }) })
+      out.line(`${e.data.length} bytes from ${dest}: seq=${seq} time=${rttMs.toFixed(1)} ms${same ? '' : out.style('red', ' (payload differs)')}`)
+    }
+    if (seq < flags.count) await sleepUntil(clock, t0 + flags.interval)
+  }
+  return replies
+}
+
+async function ping (flags: PingFlags): Promise<void> {
+  if (flags.port !== undefined && flags.emulator === true) throw new UserError('choose --emulator or --port, not both')
+  const out = new Output({ json: flags.json === true })
+  const medium = flags.port !== undefined ? await serialMedium(flags.port, flags) : await emulatedMedium(flags)
+  const destination = flags.device ?? medium.target
+  const dest = destination !== undefined ? hex32(destination) : 'broadcast'
+  const driver = new LapDriver({ port: medium.port, nickname: 'irdakit', seed: flags.seed * 10 })
+  let replies: Reply[]
+  try {
+    const loop = pingLoop(driver, medium.port.clock, flags, destination, out, dest)
+    replies = 'room' in medium ? await (medium.room as Room).run(loop) : await loop
+  } finally {
+    driver.close()
+    await medium.close()
+  }
+  const got = replies.filter(r => r.ok)
+  const rtts = got.map(r => r.rttMs ?? 0)
+  const stats = {
+    sent: replies.length,
+    received: got.length,
+    lossPercent: replies.length === 0 ? 0 : 100 * (replies.length - got.length) / replies.length,
+    ...(rtts.length > 0 ? { rttMs: { min: Math.min(...rtts), avg: rtts.reduce((a, b) => a + b, 0) / rtts.length, max: Math.max(...rtts) } } : {}),
+  }
+  if (got.length === 0) process.exitCode = 1
+  if (out.json) {
+    out.emitJson({ command: 'ping', destination: dest, medium: flags.port ?? 'emulator', size: flags.size, replies, ...stats })
+    return
+  }
+  out.line('')
+  out.line(`${stats.sent} TEST frames sent, ${stats.received} answered, ${stats.lossPercent.toFixed(0)}% loss` +
+    (stats.rttMs !== undefined ? `, rtt min/avg/max = ${stats.rttMs.min.toFixed(1)}/${stats.rttMs.avg.toFixed(1)}/${stats.rttMs.max.toFixed(1)} ms` : ''))
+}
