@@ -10,6 +10,7 @@ import { registerDump } from './commands/dump.js'
 import { registerDongles } from './commands/dongles.js'
 import { registerDiscover } from './commands/discover.js'
 import { registerPing } from './commands/ping.js'
+import { registerIas } from './commands/ias.js'
 import { UserError, oneLine } from './output.js'
 
 /** Exit codes: 0 done, 1 the job failed, 2 bad usage or a missing file/device, 70 a bug. */
@@ -30,6 +31,7 @@ export function buildProgram (): Command {
   registerDongles(program)
   registerDiscover(program)
   registerPing(program)
+  registerIas(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }
