@@ -1,2 +1,3 @@
 /*! @irdakit/irsock: IrSock: the Winsock af_irda API as Windows CE documents it, plus Node-style streams. */
-export {}
+export * from './winsock.js'
+export * from './af_irda.js'
