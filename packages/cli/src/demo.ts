@@ -2,8 +2,7 @@
  * The main job, as a function with no output of its own: two stations in an emulated IR room
  * find each other, one looks up the other's echo service in IAS, connects over TinyTP, sends a
  * block of data and gets it back. Every frame on the medium is reported decoded to `onFrame`
- * and, if asked, written to a pcap. `irda demo` prints what this reports; examples/emulator-demo.ts
- * can import it too.
+ * and, if asked, written to a pcap. `irda demo` prints what this reports.
  */
 import { Room, type TapRecord } from '@irdakit/emulator'
 import { IrdaStack, type TtpSocket } from '@irdakit/stack'
@@ -69,7 +68,7 @@ export interface DemoResult {
   pcap?: string
 }
 
-/** Deterministic filler: the same bytes as examples/emulator-demo.ts. */
+/** Deterministic filler bytes, the same for every run. */
 export function demoBytes (n: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) & 0xFF)
 }
