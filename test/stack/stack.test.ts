@@ -105,3 +105,15 @@ describe('stack/two primaries at once', () => {
     })
   }
 })
+
+describe('stack/test()', () => {
+  it('echoes a TEST frame from a station without a link, and reports silence as ok: false', async () => {
+    const { room, a, b } = twoStations(20)
+    const data = Uint8Array.of(1, 2, 3, 4, 5)
+    const r = await room.run(a.test({ data, deviceAddress: b.deviceAddress }))
+    expect(r.ok).to.equal(true)
+    expect(Array.from(r.data)).to.deep.equal([1, 2, 3, 4, 5])
+    const none = await room.run(a.test({ data, deviceAddress: 0x12345678 }))
+    expect(none.ok).to.equal(false)
+  })
+})

@@ -93,6 +93,7 @@ export class IrdaStack {
   private readonly servers = new Map<number, TtpServer>()
   private readonly frameListeners = new Set<FrameListener>()
   private readonly linkDownWaiters: Array<() => void> = []
+  private readonly testWaiters: Array<(r: { ok: boolean, data: Uint8Array }) => void> = []
   private readonly accessWaiters = new Map<number, (status: 'success' | 'failure' | 'unsupported') => void>()
   private readonly connectionlessListeners = new Set<ConnectionlessListener>()
 
@@ -178,6 +179,19 @@ export class IrdaStack {
       socket.once('connect', () => resolve(socket))
       socket.once('close', err => reject(err ?? new ConnectionError('TinyTP connect failed', 'unspecified')))
     })
+    this.pump()
+    return await p
+  }
+
+  /**
+   * Sends an IrLAP TEST frame (to `deviceAddress` when no link is up, to the connected peer
+   * otherwise) and resolves with the echoed data, or `ok: false` when no answer came. One TEST
+   * exchange runs at a time; IrLAP refuses a second with InvalidStateError.
+   */
+  async test (opts: { data: Uint8Array, deviceAddress?: number }): Promise<{ ok: boolean, data: Uint8Array }> {
+    this.assertOpen()
+    this.station.testRequest(this.now(), opts)
+    const p = new Promise<{ ok: boolean, data: Uint8Array }>(resolve => this.testWaiters.push(resolve))
     this.pump()
     return await p
   }
@@ -321,6 +335,7 @@ export class IrdaStack {
   }
 
   private onLapEvent (now: number, e: LapEvent): void {
+    if (e.type === 'test-confirm') { this.testWaiters.shift()?.({ ok: e.ok, data: e.data }); return }
     this.lmp.handleLapEvent(now, e)
     if (e.type === 'disconnect-indication') for (const w of this.linkDownWaiters.splice(0)) w()
   }

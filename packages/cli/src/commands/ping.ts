@@ -4,9 +4,7 @@ import type { Clock, Port } from '@irdakit/core'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { openSerialPort } from '@irdakit/serial'
-import type { LapEvent } from '@irdakit/lap'
 import { parseBer, parseCount, parseSeed } from '../args.js'
-import { LapDriver } from '../lap-driver.js'
 import { Output, UserError, oneLine, hex32 } from '../output.js'
 
 interface PingFlags {
@@ -73,16 +71,14 @@ const sleepUntil = async (clock: Clock, at: number): Promise<void> => { await ne
 
 interface Reply { seq: number, ok: boolean, rttMs?: number, mismatch?: boolean }
 
-async function pingLoop (driver: LapDriver, clock: Clock, flags: PingFlags, destination: number | undefined, out: Output, dest: string): Promise<Reply[]> {
+async function pingLoop (stack: IrdaStack, clock: Clock, flags: PingFlags, destination: number | undefined, out: Output, dest: string): Promise<Reply[]> {
   const replies: Reply[] = []
   for (let seq = 1; seq <= flags.count; seq++) {
     const data = Uint8Array.from({ length: flags.size }, (_, i) => (i < 2 ? (seq >> (8 * (1 - i))) : i) & 0xFF)
     const t0 = clock.now()
-    const confirm = new Promise<Extract<LapEvent, { type: 'test-confirm' }>>(resolve => {
-      const off = driver.onEvent(e => { if (e.type === 'test-confirm') { off(); resolve(e) } })
-    })
+    let confirm: Promise<{ ok: boolean, data: Uint8Array }>
     try {
-      driver.request((st, now) => { st.testRequest(now, { data, ...(destination !== undefined ? { deviceAddress: destination } : {}) }) })
+      confirm = stack.test({ data, ...(destination !== undefined ? { deviceAddress: destination } : {}) })
     } catch (e) {
       throw new UserError(`cannot send a TEST frame: ${oneLine(e)}`)
     }
@@ -107,13 +103,13 @@ async function ping (flags: PingFlags): Promise<void> {
   const medium = flags.port !== undefined ? await serialMedium(flags.port, flags) : await emulatedMedium(flags)
   const destination = flags.device ?? medium.target
   const dest = destination !== undefined ? hex32(destination) : 'broadcast'
-  const driver = new LapDriver({ port: medium.port, nickname: 'irdakit', seed: flags.seed * 10 })
+  const stack = IrdaStack.create({ port: medium.port, nickname: 'irdakit', seed: flags.seed * 10 })
   let replies: Reply[]
   try {
-    const loop = pingLoop(driver, medium.port.clock, flags, destination, out, dest)
+    const loop = pingLoop(stack, medium.port.clock, flags, destination, out, dest)
     replies = 'room' in medium ? await (medium.room as Room).run(loop) : await loop
   } finally {
-    driver.close()
+    await stack.close(0)
     await medium.close()
   }
   const got = replies.filter(r => r.ok)
