@@ -9,19 +9,8 @@ import {
   deviceIdFromAddress, SOCKADDR_IRDA_SIZE,
 } from '@irdakit/irsock/af_irda'
 import * as W from '@irdakit/irsock/winsock'
+import { pair, type Pair } from '../helpers/irsock.js'
 
-interface Pair { room: Room, a: IrdaStack, b: IrdaStack, A: IrSock, B: IrSock }
-
-function pair (seed: number): Pair {
-  const room = new Room({ time: 'virtual', seed })
-  const a = IrdaStack.create({ port: room.port('A', { supportedSpeeds: [9600, 115200] }), nickname: 'client', seed: seed * 10 + 1 })
-  const b = IrdaStack.create({ port: room.port('B', { supportedSpeeds: [9600, 115200] }), nickname: 'server', seed: seed * 10 + 2 })
-  const A = createIrSock(a)
-  const B = createIrSock(b)
-  expect(A.WSAStartup(0x0202)).to.equal(0)
-  expect(B.WSAStartup(0x0202)).to.equal(0)
-  return { room, a, b, A, B }
-}
 
 const addr = (device: number, service: string): Uint8Array => encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(device), serviceName: service })
 

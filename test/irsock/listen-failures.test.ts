@@ -1,20 +1,9 @@
 import { expect } from 'chai'
-import { Room } from '@irdakit/emulator'
-import { IrdaStack } from '@irdakit/stack'
-import { createIrSock, type IrSock } from '@irdakit/irsock'
+import type { IrSock } from '@irdakit/irsock'
 import { AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, encodeSockaddrIrda, decodeDeviceList, deviceListSize, deviceIdFromAddress } from '@irdakit/irsock/af_irda'
 import * as W from '@irdakit/irsock/winsock'
+import { pair, type Pair } from '../helpers/irsock.js'
 
-interface Pair { room: Room, a: IrdaStack, b: IrdaStack, A: IrSock, B: IrSock }
-function pair (seed: number): Pair {
-  const room = new Room({ time: 'virtual', seed })
-  const a = IrdaStack.create({ port: room.port('A', { supportedSpeeds: [9600, 115200] }), nickname: 'client', seed: seed * 10 + 1 })
-  const b = IrdaStack.create({ port: room.port('B', { supportedSpeeds: [9600, 115200] }), nickname: 'server', seed: seed * 10 + 2 })
-  const A = createIrSock(a)
-  const B = createIrSock(b)
-  A.WSAStartup(0x0202); B.WSAStartup(0x0202)
-  return { room, a, b, A, B }
-}
 const addr = (device: number, service: string): Uint8Array => encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(device), serviceName: service })
 async function dial (S: IrSock, device: number, service: string): Promise<[number, number, number]> {
   const s = S.socket(AF_IRDA, W.SOCK_STREAM, 0)
