@@ -21,16 +21,9 @@ import type { Effect, MediumOutput, Reception, StationMessage, TransmissionSumma
 
 interface StationState { speed: number, busyCount: number }
 
-interface Transmission {
-  id: number
-  sender: string
+/** A transmission on the air: what its summary will report, plus what the medium tracks while it lasts. */
+interface Transmission extends Omit<TransmissionSummary, 'receptions'> {
   senderState: StationState
-  start: number
-  end: number
-  speed: number
-  xbofs: number
-  wire: Uint8Array
-  frame: Uint8Array
   /** Stations attached (other than the sender) when it started, with the attachment they had then. */
   present: Array<{ name: string, state: StationState }>
   /** Of those, the ones in range. */
