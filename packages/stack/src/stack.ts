@@ -9,7 +9,7 @@
  */
 import { SeededRandom, type Port, type PortEvent, type TimerHandle } from '@irdakit/core'
 import { defaultQos, IrlapStation, type LapEvent, type LapTiming, type QosCapabilities, type QosFields } from '@irdakit/lap'
-import { IrlmpMultiplexer, type AccessMode, type DeviceInfo, type IasDatabase, type IasQueryResult, type LapRequest, type LmEvent } from '@irdakit/lmp'
+import { IrlmpMultiplexer, type AccessMode, type DeviceInfo, type IasEntry, type IasDatabase, type IasQueryResult, type LapRequest, type LmEvent } from '@irdakit/lmp'
 import { TtpConnection, type LmIndication, type TtpOptions } from '@irdakit/ttp'
 import { PcapWriter, type PcapRecord } from '@irdakit/capture'
 import { TtpServer, TtpSocket } from './ttp-socket.js'
@@ -146,7 +146,7 @@ export class IrdaStack {
   discoveryLog (hintMask?: number): DeviceInfo[] { return this.lmp.discoveryLog(this.now(), hintMask) }
 
   /** GetValueByClass on a peer's IAS. Resolves with the return code and entries; rejects with IasQueryError when the query could not run. */
-  async iasQuery (deviceAddress: number, className: string, attributeName: string): Promise<{ returnCode: number, entries: Array<{ objectId: number, value: import('@irdakit/lmp').IasValue }> }> {
+  async iasQuery (deviceAddress: number, className: string, attributeName: string): Promise<{ returnCode: number, entries: IasEntry[] }> {
     this.assertOpen()
     const id = this.lmp.iasQuery(this.now(), deviceAddress, className, attributeName)
     const result = await new Promise<IasQueryResult>(resolve => { this.iasWaiters.set(id, { resolve }); this.pump() })
