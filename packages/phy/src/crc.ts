@@ -15,8 +15,8 @@ export const FCS16_RESIDUE = 0xF0B8
 /** Register value after a good frame plus its FCS went through {@link crc32}. */
 export const FCS32_RESIDUE = 0xDEBB20E3
 
-/** The byte-at-a-time table for the reflected CCITT polynomial. */
-const CRC16_TABLE = buildTable16(0x8408)
+/** The byte-at-a-time table for the reflected CCITT polynomial: `reg = (reg >>> 8) ^ T[(reg ^ byte) & 0xFF]`. */
+export const CRC16_TABLE = buildTable16(0x8408)
 /**
  * Slicing-by-4 tables: S[k][x] is the register contribution of byte x followed by k zero bytes,
  * so four bytes cost four independent lookups instead of a chain of four.

@@ -6,7 +6,7 @@
  * by the byte XOR 0x20 ("transparency"). Each byte costs 10 bit times (start, 8 data, stop).
  */
 import { LocalProtocolError } from '@irdakit/core'
-import { crc16, fcs16, FCS16_RESIDUE } from './crc.js'
+import { CRC16_TABLE, fcs16, FCS16_RESIDUE } from './crc.js'
 import { ABORT, BAD_FCS, MAX_LAP_FRAME, OVERRUN, RUNT, type FrameUnwrapper, type SirEvent } from './events.js'
 
 export const XBOF = 0xFF
@@ -104,6 +104,8 @@ export class SirUnwrapper implements FrameUnwrapper {
   private readonly buf: Uint8Array
   private readonly maxFrame: number
   private len = 0
+  /** CRC-16 register over the bytes received so far: updated as they are copied, so a frame is checked in the same pass. */
+  private crc = 0xFFFF
   private state = OUTSIDE
   private noise = 0
 
@@ -118,15 +120,17 @@ export class SirUnwrapper implements FrameUnwrapper {
 
   get noiseBytes (): number { return this.noise }
 
-  reset (): void { this.state = OUTSIDE; this.len = 0 }
+  reset (): void { this.state = OUTSIDE; this.len = 0; this.crc = 0xFFFF }
 
   push (bytes: Uint8Array): SirEvent[] {
     const events: SirEvent[] = []
     const buf = this.buf
     const max = this.maxFrame
+    const T = CRC16_TABLE
     const n = bytes.length
     let state = this.state
     let len = this.len
+    let crc = this.crc
     let i = 0
     while (i < n) {
       const b = bytes[i++]
@@ -134,49 +138,55 @@ export class SirUnwrapper implements FrameUnwrapper {
         if (NEEDS_ESCAPE[b] === 0) {
           if (len === max) { events.push(OVERRUN); state = DISCARD; continue }
           buf[len++] = b
+          crc = (crc >>> 8) ^ T[(crc ^ b) & 0xFF]
           // Fast path: plain bytes until the next special one.
           while (i < n && len < max) {
             const c = bytes[i]
             if (NEEDS_ESCAPE[c] === 1) break
             buf[len++] = c
+            crc = (crc >>> 8) ^ T[(crc ^ c) & 0xFF]
             i++
           }
         } else if (b === EOF) {
-          events.push(this.finish(len))
+          events.push(this.finish(len, crc))
           state = OUTSIDE
         } else if (b === BOF) {
           if (len > 0) events.push(ABORT)
           len = 0
+          crc = 0xFFFF
         } else {
           state = ESCAPED
         }
       } else if (state === OUTSIDE) {
-        if (b === BOF) { state = INSIDE; len = 0 } else if (b !== XBOF) this.noise++
+        if (b === BOF) { state = INSIDE; len = 0; crc = 0xFFFF } else if (b !== XBOF) this.noise++
       } else if (state === ESCAPED) {
         if (b === BOF) {
-          events.push(ABORT); state = INSIDE; len = 0
+          events.push(ABORT); state = INSIDE; len = 0; crc = 0xFFFF
         } else if (b === EOF) {
           events.push(ABORT); state = OUTSIDE
         } else if (len === max) {
           events.push(OVERRUN); state = DISCARD
         } else {
-          buf[len++] = b ^ ESC_XOR
+          const d = b ^ ESC_XOR
+          buf[len++] = d
+          crc = (crc >>> 8) ^ T[(crc ^ d) & 0xFF]
           state = INSIDE
         }
       } else if (b === BOF) { // DISCARD
-        state = INSIDE; len = 0
+        state = INSIDE; len = 0; crc = 0xFFFF
       } else if (b === EOF) {
         state = OUTSIDE
       }
     }
     this.state = state
     this.len = len
+    this.crc = crc
     return events
   }
 
-  private finish (len: number): SirEvent {
+  private finish (len: number, crc: number): SirEvent {
     if (len < SIR_MIN_FRAME) return RUNT
-    if (crc16(this.buf, 0xFFFF, 0, len) !== FCS16_RESIDUE) return BAD_FCS
+    if (crc !== FCS16_RESIDUE) return BAD_FCS
     return { type: 'frame', frame: this.buf.slice(0, len - 2) }
   }
 }
