@@ -1,0 +1,224 @@
+/*!
+ * IrSocket: one TinyTP connection as a Node Duplex stream.
+ *
+ * Backpressure is TinyTP credit, in both directions:
+ * - `_write` hands the chunk to TinyTP one SDU (at most `maxSduSize` bytes) at a time and calls
+ *   back only once TinyTP took the last one: at once when credit allowed, otherwise on the
+ *   TtpSocket's 'drain'. So `write()` returns false (`writableNeedDrain`) when the peer's credit
+ *   plus `writableHighWaterMark` is used up.
+ * - `_read` moves SDUs from TinyTP into the stream until `push` returns false. What stays in
+ *   TinyTP keeps its credit from the peer, whose writes then block. Data buffered on the
+ *   receiving side is bounded by the TinyTP window plus `readableHighWaterMark` (plus one SDU).
+ *
+ * TinyTP has no half close, so `allowHalfOpen` is false: `end()` flushes what TinyTP still holds
+ * and disconnects (the peer sees 'end'); a peer's disconnect ends the readable side and closes
+ * the socket. `destroy()` disconnects at once, dropping unsent data. Any other end of the
+ * connection (link lost, reset, refused) destroys the socket with an {@link IrSockError}.
+ */
+import { Duplex } from 'node:stream'
+import type { TtpSocket } from '@irdakit/stack'
+import { connectionLost } from './irsock.js'
+import { IrSockError } from './net-errors.js'
+import { WSAECONNABORTED, WSAECONNRESET, WSAENOTCONN } from './winsock.js'
+
+export interface IrSocketOptions {
+  /** Node's readable buffer (bytes) on top of the TinyTP receive window. Default 16 KiB. */
+  readableHighWaterMark?: number
+  /** Node's writable buffer (bytes) in front of TinyTP. Default 16 KiB. */
+  writableHighWaterMark?: number
+  /** TinyTP receive window in data PDUs (the credit the peer may hold). Default 16, as Linux. */
+  rxWindow?: number
+}
+
+/** How an IrSocket gets its connection: already made (a server's), or made by `open` (a client's). */
+export type IrSocketSource =
+  | { ttp: TtpSocket }
+  | { open: (socket: IrSocket) => Promise<{ ttp: TtpSocket } | undefined> }
+
+interface PendingWrite { chunk: Uint8Array, offset: number, callback: (err?: Error | null) => void }
+
+/** A TinyTP connection as a Duplex stream (see the module note for backpressure and close). */
+export class IrSocket extends Duplex {
+  /** The service this socket is connected to (the IAS class or 'LSAP-SELxxx'). */
+  readonly service: string
+  /** The peer's 32-bit IrLAP device address, once connected. */
+  deviceAddress: number | undefined
+  localLsap: number | undefined
+  remoteLsap: number | undefined
+  /** Bytes handed to the application / taken from it into TinyTP. */
+  bytesRead = 0
+  bytesWritten = 0
+  /** True while a client socket is still discovering, querying IAS or connecting. */
+  connecting: boolean
+  private ttp: TtpSocket | undefined
+  private readonly source: IrSocketSource
+  private wantData = false
+  private pendingWrite: PendingWrite | undefined
+  private finalCallback: ((err?: Error | null) => void) | undefined
+  private readonly onTtpReadable = (): void => { if (this.wantData) this.pull() }
+  private readonly onTtpDrain = (): void => { this.resumeWrite() }
+  private readonly onTtpClose = (): void => { this.ended() }
+
+  /** @internal Use `connect()` or an IrServer's 'connection' event. */
+  constructor (service: string, source: IrSocketSource, opts: IrSocketOptions = {}) {
+    super({
+      allowHalfOpen: false,
+      decodeStrings: true,
+      ...(opts.readableHighWaterMark !== undefined ? { readableHighWaterMark: opts.readableHighWaterMark } : {}),
+      ...(opts.writableHighWaterMark !== undefined ? { writableHighWaterMark: opts.writableHighWaterMark } : {}),
+    })
+    this.service = service
+    this.source = source
+    this.connecting = 'open' in source
+    if ('ttp' in source) this.attach(source.ttp)
+  }
+
+  /** The largest SDU TinyTP sends at once (the peer's MaxSduSize, or one PDU); undefined before connect. */
+  get maxSduSize (): number | undefined { return this.ttp?.maxSduSize }
+  /** Received bytes still held by TinyTP (not yet in the stream): their credit is not back with the peer. */
+  get ttpReadableBytes (): number { return this.ttp?.readableBytes ?? 0 }
+  /** Written bytes TinyTP holds waiting for the peer's credit. */
+  get ttpQueuedBytes (): number { return this.ttp?.queuedBytes ?? 0 }
+
+  /** A client connects here: Node holds writes and reads until the callback. */
+  override _construct (callback: (err?: Error | null) => void): void {
+    if (!('open' in this.source)) { callback(); return }
+    this.source.open(this).then(result => {
+      this.connecting = false
+      if (result === undefined) { callback(); return } // destroyed while connecting
+      if (this.destroyed) { result.ttp.close({ flush: false }); callback(); return }
+      this.attach(result.ttp)
+      callback()
+      this.emit('connect')
+      this.emit('ready')
+    }, (err: unknown) => {
+      this.connecting = false
+      callback(err instanceof Error ? err : new Error(String(err)))
+    })
+  }
+
+  override _read (): void {
+    this.wantData = true
+    this.pull()
+  }
+
+  override _write (chunk: Buffer, _encoding: BufferEncoding, callback: (err?: Error | null) => void): void {
+    const ttp = this.ttp
+    if (ttp === undefined) { callback(new IrSockError(WSAENOTCONN, 'write', 'not connected')); return }
+    if (ttp.closed) { callback(this.lostError(ttp, true)); return }
+    this.writeFrom({ chunk, offset: 0, callback })
+  }
+
+  /** end(): TinyTP keeps sending what it holds, then disconnects; 'finish' follows the disconnect. */
+  override _final (callback: (err?: Error | null) => void): void {
+    const ttp = this.ttp
+    if (ttp === undefined || ttp.closed) { callback(); return }
+    this.finalCallback = callback
+    ttp.close({ flush: true })
+  }
+
+  override _destroy (err: Error | null, callback: (err?: Error | null) => void): void {
+    const ttp = this.ttp
+    if (ttp !== undefined && !ttp.closed) ttp.close({ flush: false })
+    this.detach()
+    const pending = this.pendingWrite
+    this.pendingWrite = undefined
+    pending?.callback(err ?? new IrSockError(WSAECONNABORTED, 'write', 'the socket was destroyed'))
+    callback(err)
+  }
+
+  private attach (ttp: TtpSocket): void {
+    this.ttp = ttp
+    this.deviceAddress = ttp.deviceAddress
+    this.localLsap = ttp.localLsap
+    this.remoteLsap = ttp.remoteLsap
+    ttp.on('readable', this.onTtpReadable)
+    ttp.on('drain', this.onTtpDrain)
+    ttp.on('close', this.onTtpClose)
+    if (ttp.closed) this.ended()
+  }
+
+  private detach (): void {
+    this.ttp?.off('readable', this.onTtpReadable)
+    this.ttp?.off('drain', this.onTtpDrain)
+    this.ttp?.off('close', this.onTtpClose)
+  }
+
+  /** Moves received SDUs into the stream while it wants more; ends it once TinyTP is closed and empty. */
+  private pull (): void {
+    const ttp = this.ttp
+    if (ttp === undefined) return
+    while (this.wantData && !this.destroyed) {
+      const chunk = ttp.read()
+      if (chunk === undefined) {
+        if (ttp.closed) this.endReadable()
+        return
+      }
+      this.bytesRead += chunk.length
+      this.wantData = this.push(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+    }
+  }
+
+  /** Hands SDUs to TinyTP; stops at the first one that must wait for credit ('drain' resumes). */
+  private writeFrom (w: PendingWrite): void {
+    const ttp = this.ttp as TtpSocket
+    const max = Math.max(1, ttp.maxSduSize)
+    while (w.offset < w.chunk.length) {
+      const sdu = w.chunk.subarray(w.offset, w.offset + max)
+      let flowing: boolean
+      try {
+        flowing = ttp.write(sdu)
+      } catch {
+        w.callback(this.lostError(ttp, true))
+        return
+      }
+      w.offset += sdu.length
+      this.bytesWritten += sdu.length
+      if (!flowing) { this.pendingWrite = w; return }
+    }
+    w.callback()
+  }
+
+  private resumeWrite (): void {
+    const w = this.pendingWrite
+    if (w === undefined) return
+    this.pendingWrite = undefined
+    this.writeFrom(w)
+  }
+
+  /** TinyTP ended: a normal disconnect ends the stream, anything else destroys it with an error. */
+  private ended (): void {
+    const ttp = this.ttp as TtpSocket
+    if (this.destroyed) return
+    const pending = this.pendingWrite
+    this.pendingWrite = undefined
+    // Our own flushing close (end(), or the stack closing) sent every SDU TinyTP held.
+    const flushed = ttp.closeError === undefined && (pending === undefined || pending.offset >= pending.chunk.length)
+    const peerClosed = ttp.closeError !== undefined && connectionLost(ttp.closeError, false) === 0
+    if (!flushed && !(peerClosed && pending === undefined)) {
+      const err = this.lostError(ttp, pending !== undefined)
+      this.destroy(err)
+      pending?.callback(err)
+      return
+    }
+    pending?.callback()
+    const final = this.finalCallback
+    this.finalCallback = undefined
+    final?.()
+    if (this.wantData) this.pull()
+    else if (ttp.readableBytes === 0) this.endReadable()
+  }
+
+  /** No more data will come. Like net's EOF, 'end' follows even without a reader once the buffer is empty. */
+  private endReadable (): void {
+    this.wantData = false
+    if (this.readableEnded || this.destroyed) return
+    this.push(null)
+    process.nextTick(() => { if (!this.destroyed) this.read(0) })
+  }
+
+  private lostError (ttp: TtpSocket, sending: boolean): IrSockError {
+    const code = ttp.closeError === undefined ? WSAENOTCONN : connectionLost(ttp.closeError, sending)
+    return new IrSockError(code === 0 ? WSAECONNRESET : code, sending ? 'write' : 'read', ttp.closeError?.message ?? 'the connection is closed', { cause: ttp.closeError })
+  }
+}
