@@ -11,6 +11,7 @@ import { registerDongles } from './commands/dongles.js'
 import { registerDiscover } from './commands/discover.js'
 import { registerPing } from './commands/ping.js'
 import { registerIas } from './commands/ias.js'
+import { registerAttach } from './commands/attach.js'
 import { UserError, oneLine } from './output.js'
 
 /** Exit codes: 0 done, 1 the job failed, 2 bad usage or a missing file/device, 70 a bug. */
@@ -32,6 +33,7 @@ export function buildProgram (): Command {
   registerDiscover(program)
   registerPing(program)
   registerIas(program)
+  registerAttach(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }

@@ -1,18 +1,53 @@
-/*! `irda dump <pcap>`: irdadump-like lines from a capture file. */
+/*!
+ * `irda dump`: irdadump-like lines from a capture file, or live: from a serial dongle (a passive
+ * sniffer that follows the link's speed) or from an emulated room running the demo's exchange.
+ */
 import type { Command } from 'commander'
 import { DecodeSession, decodeFrame, readPcap, type PcapRecord } from '@irdakit/capture'
 import { Output, UserError, oneLine } from '../output.js'
 import { toJsonValue } from '../json.js'
+import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
+import { dumpEmulator, dumpSerial } from '../dump-live.js'
 
-interface DumpFlags { hex?: boolean, json?: boolean }
+interface DumpFlags {
+  hex?: boolean
+  json?: boolean
+  port?: string
+  dongle: string
+  speed?: number
+  follow: boolean
+  emulator?: boolean
+  pcap?: string
+  ber: number
+  bytes: number
+  seed: number
+  realTime?: boolean
+}
 
 export function registerDump (program: Command): void {
   program.command('dump')
-    .description('decode a pcap (LINKTYPE_LINUX_IRDA) into irdadump-like lines')
-    .argument('<pcap>', 'capture file')
+    .description('decode IrDA frames into irdadump-like lines: from a pcap file, or live from a dongle or the emulator')
+    .argument('[pcap]', 'capture file (LINKTYPE_LINUX_IRDA)')
+    .option('--port <path>', 'sniff a serial port with an IrDA dongle (passive: sends nothing), until ^C')
+    .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
+    .option('--speed <bps>', 'with --port: speed to listen at first (default 9600); with --emulator: top speed offered (default 115200)', parseSpeed)
+    .option('--no-follow', 'with --port: stay at one speed instead of following the SNRM/UA negotiation')
+    .option('--emulator', 'live from an emulated room running the demo exchange')
+    .option('--pcap <file>', 'live modes: also save every frame to this pcap')
+    .option('--ber <rate>', 'with --emulator: bit error rate on the medium', parseBer, 0)
+    .option('--bytes <n>', 'with --emulator: bytes the demo echoes', parseCount, 256)
+    .option('--seed <n>', 'with --emulator: seed for the room and stacks', parseSeed, 1)
+    .option('--real-time', 'with --emulator: pace the exchange on the wall clock')
     .option('--hex', 'add each frame\'s bytes')
-    .option('--json', 'one JSON document with every frame decoded')
-    .action((path: string, flags: DumpFlags) => { dump(path, flags) })
+    .option('--json', 'a pcap: one JSON document; live: one JSON object per line (frames and events), then a summary')
+    .action(async (path: string | undefined, flags: DumpFlags) => {
+      const sources = [path !== undefined, flags.port !== undefined, flags.emulator === true].filter(Boolean).length
+      if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path> or --emulator')
+      if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, or --emulator')
+      if (path !== undefined) { dump(path, flags); return }
+      if (flags.port !== undefined) { await dumpSerial(flags.port, flags); return }
+      await dumpEmulator(flags)
+    })
 }
 
 function load (path: string): PcapRecord[] {
