@@ -150,9 +150,11 @@ describe('irsock/node API: connect and listen', () => {
 })
 
 describe('irsock/node API: connect by discovery', () => {
-  it('finds the one device offering the service', async () => {
+  it('finds the one device offering the service among those that answer', async () => {
     const p = pair(111)
+    const other = IrdaStack.create({ port: p.room.port('C', { supportedSpeeds: [9600, 115200] }), nickname: 'other', seed: 1113 })
     echoServer(p, 'Finder')
+    createServer(other, s => { s.pipe(s) }).listen({ service: 'Elsewhere' })
     const c = connect(p.a, { service: 'Finder' })
     await p.room.run(once(c, 'connect'))
     expect(c.deviceAddress).to.equal(p.b.deviceAddress)
