@@ -3,7 +3,7 @@ import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { createIrSock, type IrSock } from '@irdakit/irsock'
 import {
-  AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, IRLMP_IAS_QUERY, IRLMP_IAS_SET, IRLMP_SEND_PDU_LEN, IRLMP_9WIRE_MODE,
+  AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, IRLMP_IAS_QUERY, IRLMP_IAS_SET, IRLMP_SEND_PDU_LEN, IRLMP_SHARP_MODE,
   IAS_ATTRIB_OCTETSEQ, IAS_ATTRIB_INT, IAS_ATTRIB_NO_CLASS, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_STR,
   encodeSockaddrIrda, decodeSockaddrIrda, decodeDeviceList, deviceListSize, encodeIasSet, encodeIasQuery, decodeIasQuery,
   deviceIdFromAddress, SOCKADDR_IRDA_SIZE,
@@ -198,7 +198,7 @@ describe('irsock/Microsoft samples', () => {
     B.closesocket(ls)
     expect(await q('Svc', 'IrDA:TinyTP:LsapSel')).to.deep.equal({ type: IAS_ATTRIB_NO_CLASS })
     // options not implemented answer WSAENOPROTOOPT
-    expect(A.setsockopt(sa, SOL_IRLMP, IRLMP_9WIRE_MODE, new Uint8Array(4))).to.equal(W.SOCKET_ERROR)
+    expect(A.setsockopt(sa, SOL_IRLMP, IRLMP_SHARP_MODE, new Uint8Array(4))).to.equal(W.SOCKET_ERROR)
     expect(A.WSAGetLastError()).to.equal(W.WSAENOPROTOOPT)
   })
 })

@@ -12,63 +12,61 @@
  * connect's error even when other sockets' calls finish in the same turn. Read it right after
  * awaiting the call's own promise (not after awaiting something that wraps it).
  *
- * SOCK_STREAM sockets run over TinyTP. Mapping to the stack:
+ * SOCK_STREAM sockets run over TinyTP (or plain IrLMP in IRLMP_IRLPT_MODE). Mapping to the stack:
  * - bind(service) allocates a selector (stack.ttpListen) and registers IAS class = service with
- *   "IrDA:TinyTP:LsapSel"; bind("LSAP-SELxxx") takes selector xxx and registers nothing.
+ *   "IrDA:TinyTP:LsapSel" ("IrDA:IrLMP:LsapSel" and stack.lmpListen in IrLPT mode);
+ *   bind("LSAP-SELxxx") takes selector xxx and registers nothing.
  * - listen only switches the selector's accept predicate on: an incoming connection is taken
- *   while fewer than `backlog` wait for accept, otherwise it is refused at IrLMP level and the
- *   client's connect fails with WSAECONNREFUSED.
- * - connect queries the peer's IAS (or takes LSAP-SELxxx) and opens TinyTP.
+ *   while fewer than `backlog` wait for accept and a socket descriptor is free, otherwise it is
+ *   refused at IrLMP level and the client's connect fails with WSAECONNREFUSED.
+ * - connect queries the peer's IAS (or takes LSAP-SELxxx) and opens TinyTP (IrLMP in IrLPT
+ *   mode), then asks for exclusive link access in IRLMP_EXCLUSIVE_MODE.
  * - WSAENETDOWN is never returned (Windows CE: "not supported"); a lost link surfaces as
  *   WSAECONNABORTED, a link reset as WSAENETRESET, a peer's abort as WSAECONNRESET.
  */
-import { ConnectionError, IasQueryError, type IrdaStack, type IasValue, type TtpServer, type TtpSocket } from '@irdakit/stack'
+import { ConnectionError, IasQueryError, type IrdaStack, type TtpSocket } from '@irdakit/stack'
 import {
-  AF_IRDA, IAS_ATTRIB_INT, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_NO_CLASS, IAS_ATTRIB_OCTETSEQ, IAS_ATTRIB_STR, IAS_MAX_ATTRIBNAME,
-  IAS_MAX_CLASSNAME, IAS_QUERY_SIZE, IAS_SET_SIZE, IRDA_DEVICE_INFO_SIZE, IRDA_PROTO_SOCK_STREAM, IRLMP_ENUMDEVICES, IRLMP_IAS_QUERY,
-  IRLMP_IAS_SET, IRLMP_SEND_PDU_LEN, SOCKADDR_IRDA_SIZE, SOL_IRLMP, addressFromDeviceId, decodeIasSet, decodeSockaddrIrda,
-  deviceIdFromAddress, deviceListSize, encodeDeviceList, encodeSockaddrIrda, parseLsapSelName, writeIasQueryResult, type IasAttribute,
+  AF_IRDA, IRDA_PROTO_SOCK_STREAM, SOCKADDR_IRDA_SIZE, addressFromDeviceId, decodeSockaddrIrda, deviceIdFromAddress,
+  encodeSockaddrIrda, parseLsapSelName,
 } from './af_irda.js'
 import {
-  FIONBIO, FIONREAD, INVALID_SOCKET, MSG_OOB, SD_BOTH, SD_RECEIVE, SD_SEND, SOCK_STREAM, SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER,
-  SO_LINGER, SOMAXCONN, WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAEAFNOSUPPORT, WSAEALREADY, WSAECONNABORTED, WSAECONNREFUSED,
-  WSAECONNRESET, WSAEFAULT, WSAEINTR, WSAEINVAL, WSAEISCONN, WSAEMFILE, WSAENETRESET, WSAENOPROTOOPT, WSAENOTCONN, WSAENOTSOCK,
-  WSAEOPNOTSUPP, WSAEPROTONOSUPPORT, WSAESHUTDOWN, WSAESOCKTNOSUPPORT, WSAETIMEDOUT, WSAEWOULDBLOCK, WSANOTINITIALISED,
-  WSAVERNOTSUPPORTED,
+  FIONBIO, FIONREAD, INVALID_SOCKET, MSG_OOB, SD_BOTH, SD_RECEIVE, SD_SEND, SOCK_STREAM, SOCKET_ERROR, SOMAXCONN, WSAEADDRINUSE,
+  WSAEADDRNOTAVAIL, WSAEAFNOSUPPORT, WSAEALREADY, WSAECONNABORTED, WSAECONNREFUSED, WSAEFAULT, WSAEINTR, WSAEINVAL, WSAEISCONN,
+  WSAEMFILE, WSAENOTCONN, WSAENOTSOCK, WSAEOPNOTSUPP, WSAEPROTONOSUPPORT, WSAESHUTDOWN, WSAESOCKTNOSUPPORT, WSAEWOULDBLOCK,
+  WSANOTINITIALISED, WSAVERNOTSUPPORTED,
 } from './winsock.js'
+import { Channel, type Link } from './channel.js'
+import { connectFailure, connectionLost } from './errors.js'
+import { makeGetsockopt, makeSetsockopt, type GetSockOpt, type IntRef, type SetSockOpt } from './options.js'
+import type { Sock, SockContext, State } from './sock.js'
+
+export { connectFailure, connectionLost } from './errors.js'
+export type { IntRef } from './options.js'
 
 /** The IAS attribute a bound service registers (what Linux and Windows peers look up). */
 export const TINYTP_LSAPSEL_ATTRIBUTE = 'IrDA:TinyTP:LsapSel'
+/** The IAS attribute of a service bound in IrLPT mode (plain IrLMP, no TinyTP), as IrLPT and raw IrCOMM use it. */
+export const IRLMP_LSAPSEL_ATTRIBUTE = 'IrDA:IrLMP:LsapSel'
 /** IrSock silently limits the listen backlog to 2 (Windows CE listen). */
 export const IRDA_MAX_BACKLOG = 2
-/** Most sockets one IrSock instance hands out at once. */
+/** Default descriptor limit: most sockets (open ones plus connections waiting for accept) at once. */
 export const MAX_SOCKETS = 256
-
-/** An in/out length, as Winsock's `int *optlen`: in, the buffer's length; out, the bytes written. */
-export interface IntRef { value: number }
 
 /** What WSAStartup fills in (a subset of WSADATA). */
 export interface WsaData { wVersion: number, wHighVersion: number, szDescription: string, szSystemStatus: string }
 
-type State = 'open' | 'bound' | 'listening' | 'connecting' | 'connected' | 'closed'
+export interface IrSockOptions {
+  /**
+   * The descriptor limit: sockets plus connections queued for accept (each holds a descriptor,
+   * as on Windows CE). Default {@link MAX_SOCKETS}.
+   */
+  maxSockets?: number
+}
 
-interface Sock {
-  readonly id: number
-  state: State
-  nonBlocking: boolean
-  linger: { onoff: number, time: number }
-  // server side
-  server?: TtpServer
-  iasObject?: number
-  backlog: number
-  readonly pending: TtpSocket[]
-  inflight: number
-  // connection
-  ttp?: TtpSocket
-  shutRecv: boolean
-  shutSend: boolean
-  /** Wakes every call waiting on this socket (closesocket, a new connection). */
-  readonly wakers: Set<() => void>
+/** irdakit's view of one socket, beside the Winsock calls (not part of Winsock). */
+export interface IrSockSocketStats {
+  /** 9-wire: received frames dropped because their clen ran past the frame (as Linux drops them). */
+  droppedFrames: number
 }
 
 export interface IrSock {
@@ -86,59 +84,16 @@ export interface IrSock {
   shutdown: (s: number, how: number) => number
   closesocket: (s: number) => number
   /** Returns a Promise for IRLMP_ENUMDEVICES and IRLMP_IAS_QUERY (they use the link), a number otherwise. */
-  getsockopt: ((s: number, level: number, optname: typeof IRLMP_ENUMDEVICES | typeof IRLMP_IAS_QUERY, optval: Uint8Array, optlen?: IntRef) => Promise<number>)
-    & ((s: number, level: number, optname: number, optval: Uint8Array, optlen?: IntRef) => number | Promise<number>)
-  setsockopt: (s: number, level: number, optname: number, optval: Uint8Array, optlen?: number) => number
+  getsockopt: GetSockOpt
+  setsockopt: SetSockOpt
   ioctlsocket: (s: number, cmd: number, argp: IntRef) => number
-}
-
-/** WSA error for a connect (or IAS query) that failed, from the stack's cause. */
-export function connectFailure (kind: string): number {
-  switch (kind) {
-    case 'user-request': case 'no-client': case 'unspecified': case 'bad-connect-pdu': return WSAECONNREFUSED
-    case 'link-failed': case 'non-responsive': return WSAETIMEDOUT
-    case 'link-reset': return WSAENETRESET
-    default: return WSAECONNABORTED // link-lost, lm-initiated, stack-closed, ...
-  }
-}
-
-/** WSA error for an established connection that ended (0: the peer closed it; recv reports end of data). */
-export function connectionLost (err: ConnectionError | undefined, sending: boolean): number {
-  if (err === undefined) return WSAENOTCONN
-  switch (err.kind) {
-    case 'user-request': return sending ? WSAECONNRESET : 0
-    case 'link-reset': return WSAENETRESET
-    case 'link-lost': case 'lm-initiated': case 'stack-closed': return WSAECONNABORTED
-    default: return WSAECONNRESET
-  }
-}
-
-function toIasValue (a: IasAttribute): IasValue | undefined {
-  switch (a.type) {
-    case IAS_ATTRIB_INT: return { type: 'integer', value: a.value }
-    case IAS_ATTRIB_OCTETSEQ: return { type: 'octets', value: a.value }
-    case IAS_ATTRIB_STR: return { type: 'string', charset: a.charSet, value: a.value }
-    default: return undefined
-  }
-}
-
-function fromIasValue (v: IasValue): IasAttribute {
-  switch (v.type) {
-    case 'integer': return { type: IAS_ATTRIB_INT, value: v.value }
-    case 'octets': return { type: IAS_ATTRIB_OCTETSEQ, value: v.value }
-    case 'string': return { type: IAS_ATTRIB_STR, charSet: v.charset, value: v.value }
-    default: return { type: IAS_ATTRIB_NO_ATTRIB }
-  }
-}
-
-function readChars (b: Uint8Array, off: number, field: number): string {
-  let s = ''
-  for (let i = 0; i < field && b[off + i] !== 0; i++) s += String.fromCharCode(b[off + i])
-  return s
+  /** Counters of a connected socket (undefined for anything else). An irdakit extension. */
+  socketStats: (s: number) => IrSockSocketStats | undefined
 }
 
 /** The Winsock af_irda API over one stack. */
-export function createIrSock (stack: IrdaStack): IrSock {
+export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSock {
+  const maxSockets = opts.maxSockets ?? MAX_SOCKETS
   let started = 0
   let lastError = 0
   let nextId = 0x80
@@ -165,39 +120,55 @@ export function createIrSock (stack: IrdaStack): IrSock {
     return sock === undefined || sock.state === 'closed' ? WSAENOTSOCK : sock
   }
 
+  /** Descriptors in use: open sockets, plus connections queued (or being queued) for accept. */
+  const descriptorsInUse = (): number => {
+    let n = sockets.size
+    for (const sock of sockets.values()) n += sock.pending.length + sock.inflight
+    return n
+  }
+
   const wake = (sock: Sock): void => { for (const w of [...sock.wakers]) w() }
 
-  /** Resolves on any of the socket's TinyTP events or on wake. */
-  const wait = async (sock: Sock, ts: TtpSocket | undefined, events: Array<'readable' | 'drain' | 'close'>): Promise<void> => {
+  /** Resolves on any of the channel's link events or on wake. */
+  const wait = async (sock: Sock, chan: Channel | undefined, events: Array<'readable' | 'drain' | 'close'>): Promise<void> => {
     await new Promise<void>(resolve => {
+      let unsubscribe = (): void => {}
       const done = (): void => {
         sock.wakers.delete(done)
-        if (ts !== undefined) for (const e of events) ts.off(e, done)
+        unsubscribe()
         resolve()
       }
       sock.wakers.add(done)
-      if (ts !== undefined) for (const e of events) ts.on(e, done)
+      if (chan !== undefined) unsubscribe = chan.subscribe(events, done)
     })
   }
 
   const newSock = (state: State): Sock => {
     const id = nextId
     nextId += 4
-    const sock: Sock = { id, state, nonBlocking: false, linger: { onoff: 0, time: 0 }, backlog: 0, pending: [], inflight: 0, shutRecv: false, shutSend: false, wakers: new Set() }
+    const sock: Sock = {
+      id, state, nonBlocking: false, linger: { onoff: 0, time: 0 }, irlpt: false, nineWire: false, exclusive: false,
+      backlog: 0, pending: [], inflight: 0, starved: false, shutRecv: false, shutSend: false, wakers: new Set(),
+    }
     sockets.set(id, sock)
     return sock
   }
 
+  const ttpChannel = (ts: TtpSocket, nineWire: boolean): Channel => new Channel(ts, nineWire, () => ts.maxSegmentSize)
+
+  /** The accept predicate of a bound selector: room in the backlog and a free descriptor. */
   const admit = (sock: Sock): boolean => {
     if (sock.state !== 'listening' || sock.pending.length + sock.inflight >= sock.backlog) return false
+    // Windows CE: without a free descriptor listening pauses; a later listen or accept resumes it.
+    if (sock.starved || descriptorsInUse() >= maxSockets) { sock.starved = true; return false }
     sock.inflight++
     return true
   }
 
-  const onConnection = (sock: Sock, ts: TtpSocket): void => {
+  const onConnection = (sock: Sock, chan: Channel): void => {
     sock.inflight = Math.max(0, sock.inflight - 1)
-    if (sock.state !== 'listening') { ts.close({ flush: false }); return }
-    sock.pending.push(ts)
+    if (sock.state !== 'listening') { chan.reset(); return }
+    sock.pending.push(chan)
     wake(sock)
   }
 
@@ -207,8 +178,12 @@ export function createIrSock (stack: IrdaStack): IrSock {
     sockets.delete(sock.id)
     if (sock.server !== undefined) sock.server.close()
     if (sock.iasObject !== undefined) stack.ias.removeObject(sock.iasObject)
-    for (const ts of sock.pending.splice(0)) ts.close({ flush: false })
-    if (sock.ttp !== undefined && !sock.ttp.closed && was !== 'connecting') sock.ttp.close({ flush: !hard })
+    // Connections nobody accepted are reset: their clients see WSAECONNRESET, not an orderly end.
+    for (const chan of sock.pending.splice(0)) chan.reset()
+    const chan = sock.chan
+    if (chan !== undefined && !chan.closed && was !== 'connecting') {
+      if (hard) chan.reset(); else chan.close(true)
+    }
     wake(sock)
   }
 
@@ -238,7 +213,7 @@ export function createIrSock (stack: IrdaStack): IrSock {
     if (af !== AF_IRDA) return fail(WSAEAFNOSUPPORT, INVALID_SOCKET)
     if (type !== SOCK_STREAM) return fail(WSAESOCKTNOSUPPORT, INVALID_SOCKET)
     if (protocol !== 0 && protocol !== IRDA_PROTO_SOCK_STREAM) return fail(WSAEPROTONOSUPPORT, INVALID_SOCKET)
-    if (sockets.size >= MAX_SOCKETS) return fail(WSAEMFILE, INVALID_SOCKET)
+    if (descriptorsInUse() >= maxSockets) return fail(WSAEMFILE, INVALID_SOCKET)
     return ok(newSock('open').id)
   }
 
@@ -253,24 +228,31 @@ export function createIrSock (stack: IrdaStack): IrSock {
     const fixed = parseLsapSelName(addr.serviceName)
     if (fixed === undefined && addr.serviceName.startsWith('LSAP-SEL')) return fail(WSAEADDRNOTAVAIL)
     if (fixed !== undefined && fixed > 0x6F) return fail(WSAEADDRNOTAVAIL) // 0x70.. are connectionless/reserved/broadcast
+    const attribute = sock.irlpt ? IRLMP_LSAPSEL_ATTRIBUTE : TINYTP_LSAPSEL_ATTRIBUTE
     if (fixed === undefined) {
       if (addr.serviceName.length > 60) return fail(WSAEINVAL) // IrLMP's class name limit
-      const taken = stack.ias.findByClass(addr.serviceName).some(o => o.attributes.has(TINYTP_LSAPSEL_ATTRIBUTE))
+      const taken = stack.ias.findByClass(addr.serviceName).some(o => o.attributes.has(attribute))
       if (taken) return fail(WSAEADDRINUSE)
     }
-    let server: TtpServer
+    const listenOpts = { ...(fixed !== undefined ? { lsap: fixed } : {}), accept: () => admit(sock) }
     try {
-      server = stack.ttpListen({ ...(fixed !== undefined ? { lsap: fixed } : {}), accept: () => admit(sock) })
+      if (sock.irlpt) {
+        const server = stack.lmpListen(listenOpts)
+        server.on('connection', ls => onConnection(sock, new Channel(ls, false)))
+        sock.server = server
+      } else {
+        const server = stack.ttpListen(listenOpts)
+        server.on('connection', ts => onConnection(sock, ttpChannel(ts, sock.nineWire)))
+        sock.server = server
+      }
     } catch {
       return fail(WSAEADDRINUSE)
     }
-    server.on('connection', ts => onConnection(sock, ts))
-    sock.server = server
     if (fixed === undefined) {
       try {
-        sock.iasObject = stack.ias.set(addr.serviceName, TINYTP_LSAPSEL_ATTRIBUTE, { type: 'integer', value: server.lsap })
+        sock.iasObject = stack.ias.set(addr.serviceName, attribute, { type: 'integer', value: sock.server.lsap })
       } catch {
-        server.close()
+        sock.server.close()
         sock.server = undefined
         return fail(WSAEINVAL)
       }
@@ -290,8 +272,9 @@ export function createIrSock (stack: IrdaStack): IrSock {
     const legal = backlog === SOMAXCONN ? IRDA_MAX_BACKLOG : Math.min(5, Math.max(1, Math.trunc(backlog)))
     sock.backlog = Math.min(legal, IRDA_MAX_BACKLOG)
     sock.state = 'listening'
+    sock.starved = false
     // listen again: the new backlog applies, and connections past it are reset and dropped.
-    for (const ts of sock.pending.splice(sock.backlog)) ts.close({ flush: false })
+    for (const chan of sock.pending.splice(sock.backlog)) chan.reset()
     return ok()
   }
 
@@ -302,13 +285,17 @@ export function createIrSock (stack: IrdaStack): IrSock {
     if (typeof sock === 'number') return [INVALID_SOCKET, sock]
     if (sock.state !== 'listening') return [INVALID_SOCKET, WSAEINVAL]
     if (addr !== undefined && (addrlen?.value ?? addr.length) < SOCKADDR_IRDA_SIZE) return [INVALID_SOCKET, WSAEFAULT]
+    sock.starved = false
     for (;;) {
-      const ts = sock.pending.shift()
-      if (ts !== undefined) {
+      const chan = sock.pending.shift()
+      if (chan !== undefined) {
+        // The queued connection's descriptor becomes the new socket.
         const conn = newSock('connected')
-        conn.ttp = ts
+        conn.chan = chan
+        conn.irlpt = sock.irlpt
+        conn.nineWire = sock.nineWire
         if (addr !== undefined) {
-          addr.set(encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(ts.deviceAddress), serviceName: '' }))
+          addr.set(encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(chan.deviceAddress), serviceName: '' }))
           if (addrlen !== undefined) addrlen.value = SOCKADDR_IRDA_SIZE
         }
         return [conn.id, 0]
@@ -318,6 +305,33 @@ export function createIrSock (stack: IrdaStack): IrSock {
       if (sock.state !== 'listening') return [INVALID_SOCKET, WSAEINTR]
     }
   })
+
+  /** Opens the link a connecting socket runs on; [channel] or [undefined, WSA error]. */
+  const openChannel = async (sock: Sock, deviceAddress: number, remoteLsap: number): Promise<[Channel, 0] | [undefined, number]> => {
+    let link: Link
+    let chan: Channel
+    try {
+      if (sock.irlpt) {
+        const ls = await stack.lmpConnect({ deviceAddress, remoteLsap })
+        link = ls
+        chan = new Channel(ls, false)
+      } else {
+        // 9-wire (IrCOMM cooked) runs with TinyTP SAR off: MaxSduSize 0, one frame per PDU.
+        const ts = await stack.ttpConnect({ deviceAddress, remoteLsap, ...(sock.nineWire ? { maxSduSize: 0 } : {}) })
+        link = ts
+        chan = ttpChannel(ts, sock.nineWire)
+      }
+    } catch (e) {
+      return [undefined, e instanceof ConnectionError ? connectFailure(e.kind) : WSAEADDRNOTAVAIL]
+    }
+    if (sock.exclusive && sock.state === 'connecting') {
+      // "WSAEISCONN: an exclusive/multiplexed mode change failed" (Windows connect).
+      let status: string
+      try { status = await stack.accessMode(link as Parameters<IrdaStack['accessMode']>[0], 'exclusive') } catch { status = 'failure' }
+      if (status !== 'success') { chan.close(false); return [undefined, WSAEISCONN] }
+    }
+    return [chan, 0]
+  }
 
   const connect = (s: number, name: Uint8Array, namelen = name.length): Promise<number> => settle(async () => {
     const sock = lookup(s)
@@ -336,7 +350,7 @@ export function createIrSock (stack: IrdaStack): IrSock {
       if (lsap === undefined) {
         if (addr.serviceName.startsWith('LSAP-SEL')) return [SOCKET_ERROR, WSAEADDRNOTAVAIL]
         try {
-          const r = await stack.iasQuery(deviceAddress, addr.serviceName, TINYTP_LSAPSEL_ATTRIBUTE)
+          const r = await stack.iasQuery(deviceAddress, addr.serviceName, sock.irlpt ? IRLMP_LSAPSEL_ATTRIBUTE : TINYTP_LSAPSEL_ATTRIBUTE)
           const v = r.entries[0]?.value
           if (r.returnCode !== 0 || v?.type !== 'integer') return [SOCKET_ERROR, WSAECONNREFUSED]
           lsap = v.value
@@ -345,14 +359,10 @@ export function createIrSock (stack: IrdaStack): IrSock {
         }
         if (sock.state !== 'connecting') return [SOCKET_ERROR, WSAEINTR]
       }
-      let ts: TtpSocket
-      try {
-        ts = await stack.ttpConnect({ deviceAddress, remoteLsap: lsap })
-      } catch (e) {
-        return [SOCKET_ERROR, e instanceof ConnectionError ? connectFailure(e.kind) : WSAEADDRNOTAVAIL]
-      }
-      if (sock.state !== 'connecting') { ts.close({ flush: false }); return [SOCKET_ERROR, WSAEINTR] }
-      sock.ttp = ts
+      const [chan, err] = await openChannel(sock, deviceAddress, lsap)
+      if (chan === undefined) return [SOCKET_ERROR, err]
+      if (sock.state !== 'connecting') { chan.reset(); return [SOCKET_ERROR, WSAEINTR] }
+      sock.chan = chan
       sock.state = 'connected'
       return [0, 0]
     })()
@@ -367,23 +377,23 @@ export function createIrSock (stack: IrdaStack): IrSock {
     if (typeof sock === 'number') return [SOCKET_ERROR, sock]
     if ((flags & MSG_OOB) !== 0) return [SOCKET_ERROR, WSAEOPNOTSUPP]
     if (len < 0 || len > buf.length) return [SOCKET_ERROR, WSAEFAULT]
-    const ts = sock.ttp
-    if (sock.state !== 'connected' || ts === undefined) return [SOCKET_ERROR, WSAENOTCONN]
+    const chan = sock.chan
+    if (sock.state !== 'connected' || chan === undefined) return [SOCKET_ERROR, WSAENOTCONN]
     if (sock.shutSend) return [SOCKET_ERROR, WSAESHUTDOWN]
-    if (ts.closed) return [SOCKET_ERROR, connectionLost(ts.closeError, true)]
-    if (sock.nonBlocking && ts.queuedBytes > 0) return [SOCKET_ERROR, WSAEWOULDBLOCK]
+    if (chan.closed) return [SOCKET_ERROR, connectionLost(chan.closeError, true)]
+    if (sock.nonBlocking && chan.queuedBytes > 0) return [SOCKET_ERROR, WSAEWOULDBLOCK]
     let flowing: boolean
     try {
-      flowing = ts.write(buf.slice(0, len))
+      flowing = chan.write(buf.slice(0, len))
     } catch (e) {
       return [SOCKET_ERROR, connectionLost(e instanceof ConnectionError ? e : undefined, true)]
     }
-    // A blocking send returns once the data is in the transport: here, handed to IrLMP on credit.
+    // A blocking send returns once the data is in the transport: here, handed to IrLMP.
     while (!flowing && !sock.nonBlocking) {
-      await wait(sock, ts, ['drain', 'close'])
+      await wait(sock, chan, ['drain', 'close'])
       if ((sock.state as State) === 'closed') return [SOCKET_ERROR, WSAEINTR]
-      if (ts.closed) return ts.closeError === undefined ? [len, 0] : [SOCKET_ERROR, connectionLost(ts.closeError, true)]
-      flowing = ts.queuedBytes === 0
+      if (chan.closed) return chan.closeError === undefined ? [len, 0] : [SOCKET_ERROR, connectionLost(chan.closeError, true)]
+      flowing = chan.queuedBytes === 0
     }
     return [len, 0]
   })
@@ -394,19 +404,19 @@ export function createIrSock (stack: IrdaStack): IrSock {
     if ((flags & MSG_OOB) !== 0) return [SOCKET_ERROR, WSAEOPNOTSUPP]
     if (flags !== 0) return [SOCKET_ERROR, WSAEOPNOTSUPP] // MSG_PEEK: not implemented
     if (len < 0 || len > buf.length) return [SOCKET_ERROR, WSAEFAULT]
-    const ts = sock.ttp
-    if (sock.state !== 'connected' || ts === undefined) return [SOCKET_ERROR, WSAENOTCONN]
+    const chan = sock.chan
+    if (sock.state !== 'connected' || chan === undefined) return [SOCKET_ERROR, WSAENOTCONN]
     if (sock.shutRecv) return [SOCKET_ERROR, WSAESHUTDOWN]
     if (len === 0) return [0, 0]
     for (;;) {
-      const chunk = ts.read(len)
+      const chunk = chan.read(len)
       if (chunk !== undefined) { buf.set(chunk, 0); return [chunk.length, 0] }
-      if (ts.closed) {
-        const e = connectionLost(ts.closeError, false)
+      if (chan.closed) {
+        const e = connectionLost(chan.closeError, false)
         return e === 0 ? [0, 0] : [SOCKET_ERROR, e]
       }
       if (sock.nonBlocking) return [SOCKET_ERROR, WSAEWOULDBLOCK]
-      await wait(sock, ts, ['readable', 'close'])
+      await wait(sock, chan, ['readable', 'close'])
       if ((sock.state as State) === 'closed') return [SOCKET_ERROR, WSAEINTR]
       if (sock.shutRecv) return [SOCKET_ERROR, WSAESHUTDOWN]
     }
@@ -417,9 +427,8 @@ export function createIrSock (stack: IrdaStack): IrSock {
     if (typeof sock === 'number') return fail(sock)
     if (how !== SD_RECEIVE && how !== SD_SEND && how !== SD_BOTH) return fail(WSAEINVAL)
     if (sock.state !== 'connected') return fail(WSAENOTCONN)
-    if (sock.ttp?.closed === true && sock.ttp.closeError !== undefined && sock.ttp.closeError.kind !== 'user-request') {
-      return fail(connectionLost(sock.ttp.closeError, true))
-    }
+    const err = sock.chan?.closeError
+    if (sock.chan?.closed === true && err !== undefined && err.kind !== 'user-request') return fail(connectionLost(err, true))
     // TinyTP has no half-close: shutdown only stops this side's calls; closesocket disconnects.
     if (how !== SD_SEND) sock.shutRecv = true
     if (how !== SD_RECEIVE) sock.shutSend = true
@@ -430,8 +439,9 @@ export function createIrSock (stack: IrdaStack): IrSock {
   const closesocket = (s: number): number => {
     const sock = lookup(s)
     if (typeof sock === 'number') return fail(sock)
+    // SO_LINGER {l_onoff 1, l_linger 0}: a hard close, the peer sees a reset (WSAECONNRESET).
     const hard = sock.linger.onoff !== 0 && sock.linger.time === 0
-    const waiting = sock.ttp !== undefined && sock.ttp.queuedBytes > 0
+    const waiting = sock.chan !== undefined && sock.chan.queuedBytes > 0
     if (sock.nonBlocking && sock.linger.onoff !== 0 && sock.linger.time > 0 && waiting) return fail(WSAEWOULDBLOCK)
     // Default (SO_DONTLINGER): queued data still reaches the peer before the disconnect.
     release(sock, hard)
@@ -440,111 +450,21 @@ export function createIrSock (stack: IrdaStack): IrSock {
 
   // ---- options ----------------------------------------------------------------------------------------
 
-  const enumDevices = async (optval: Uint8Array, optlen: IntRef | undefined): Promise<[number, number]> => {
-    const room = Math.min(optval.length, optlen?.value ?? optval.length)
-    if (room < deviceListSize(1)) return [SOCKET_ERROR, WSAEFAULT]
-    const fit = Math.floor((room - 4) / IRDA_DEVICE_INFO_SIZE)
-    let found: Awaited<ReturnType<IrdaStack['discover']>> = []
-    try { found = await stack.discover() } catch { found = [] } // a closed stack finds nobody
-    const seen = new Set<number>()
-    const devices = found.filter(d => !seen.has(d.deviceAddress) && seen.add(d.deviceAddress) !== undefined).slice(0, fit).map(d => ({
-      deviceId: deviceIdFromAddress(d.deviceAddress),
-      deviceName: d.nickname.slice(0, 22),
-      hints1: d.hints[0] ?? 0,
-      hints2: d.hints[0] !== undefined && (d.hints[0] & 0x80) !== 0 ? d.hints[1] ?? 0 : 0,
-      charSet: d.charset,
-    }))
-    const bytes = encodeDeviceList(devices)
-    optval.set(bytes, 0)
-    if (optlen !== undefined) optlen.value = bytes.length
-    return [0, 0]
-  }
-
-  const iasQuery = async (optval: Uint8Array, optlen: IntRef | undefined): Promise<[number, number]> => {
-    if (Math.min(optval.length, optlen?.value ?? optval.length) < IAS_QUERY_SIZE) return [SOCKET_ERROR, WSAEFAULT]
-    const device = addressFromDeviceId(optval.subarray(0, 4))
-    const className = readChars(optval, 4, IAS_MAX_CLASSNAME)
-    const attribName = readChars(optval, 68, IAS_MAX_ATTRIBNAME)
-    if (className === '' || attribName === '') return [SOCKET_ERROR, WSAEINVAL]
-    let answer: IasAttribute
-    try {
-      const r = await stack.iasQuery(device, className, attribName)
-      answer = r.returnCode === 1 ? { type: IAS_ATTRIB_NO_CLASS }
-        : r.returnCode !== 0 || r.entries.length === 0 ? { type: IAS_ATTRIB_NO_ATTRIB }
-          : fromIasValue(r.entries[0].value)
-    } catch (e) {
-      return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : WSAECONNABORTED]
-    }
-    writeIasQueryResult(optval, answer)
-    if (optlen !== undefined) optlen.value = IAS_QUERY_SIZE
-    return [0, 0]
-  }
-
-  const getsockopt = ((s: number, level: number, optname: number, optval: Uint8Array, optlen?: IntRef): number | Promise<number> => {
-    if (level === SOL_IRLMP && (optname === IRLMP_ENUMDEVICES || optname === IRLMP_IAS_QUERY)) {
-      return settle(async () => {
-        const sock = lookup(s)
-        if (typeof sock === 'number') return [SOCKET_ERROR, sock]
-        return optname === IRLMP_ENUMDEVICES ? await enumDevices(optval, optlen) : await iasQuery(optval, optlen)
-      })
-    }
-    const sock = lookup(s)
-    if (typeof sock === 'number') return fail(sock)
-    const room = Math.min(optval.length, optlen?.value ?? optval.length)
-    const dv = new DataView(optval.buffer, optval.byteOffset, optval.byteLength)
-    if (level === SOL_IRLMP) {
-      if (optname !== IRLMP_SEND_PDU_LEN) return fail(WSAENOPROTOOPT)
-      if (room < 4) return fail(WSAEFAULT)
-      if (sock.state !== 'connected' || sock.ttp === undefined) return fail(WSAENOTCONN)
-      dv.setUint32(0, sock.ttp.maxSduSize, true)
-      if (optlen !== undefined) optlen.value = 4
-      return ok()
-    }
-    if (level === SOL_SOCKET) {
-      const name = optname >>> 0
-      if (name !== SO_LINGER && name !== SO_DONTLINGER) return fail(WSAENOPROTOOPT)
-      if (room < 4) return fail(WSAEFAULT)
-      if (name === SO_LINGER) { dv.setUint16(0, sock.linger.onoff, true); dv.setUint16(2, sock.linger.time, true) } else dv.setInt32(0, sock.linger.onoff === 0 ? 1 : 0, true)
-      if (optlen !== undefined) optlen.value = 4
-      return ok()
-    }
-    return fail(WSAEINVAL)
-  }) as IrSock['getsockopt']
-
-  const setsockopt = (s: number, level: number, optname: number, optval: Uint8Array, optlen = optval.length): number => {
-    const sock = lookup(s)
-    if (typeof sock === 'number') return fail(sock)
-    const room = Math.min(optval.length, optlen)
-    const dv = new DataView(optval.buffer, optval.byteOffset, optval.byteLength)
-    if (level === SOL_IRLMP) {
-      if (optname !== IRLMP_IAS_SET) return fail(WSAENOPROTOOPT)
-      if (room < IAS_SET_SIZE) return fail(WSAEFAULT)
-      let value: IasValue | undefined
-      let set
-      try { set = decodeIasSet(optval); value = toIasValue(set.attrib) } catch { return fail(WSAEINVAL) }
-      if (value === undefined || set.className === '' || set.attribName === '') return fail(WSAEINVAL)
-      try { stack.ias.set(set.className, set.attribName, value) } catch { return fail(WSAEINVAL) }
-      return ok()
-    }
-    if (level === SOL_SOCKET) {
-      const name = optname >>> 0
-      if (name !== SO_LINGER && name !== SO_DONTLINGER) return fail(WSAENOPROTOOPT)
-      if (room < 4) return fail(WSAEFAULT)
-      if (name === SO_LINGER) sock.linger = { onoff: dv.getUint16(0, true), time: dv.getUint16(2, true) }
-      else sock.linger = { onoff: dv.getInt32(0, true) !== 0 ? 0 : 1, time: sock.linger.time }
-      return ok()
-    }
-    return fail(WSAEINVAL)
-  }
+  const ctx: SockContext = { stack, lookup, fail: err => fail(err), ok: () => ok(), settle }
 
   const ioctlsocket = (s: number, cmd: number, argp: IntRef): number => {
     const sock = lookup(s)
     if (typeof sock === 'number') return fail(sock)
     switch (cmd >>> 0) {
       case FIONBIO: sock.nonBlocking = argp.value !== 0; return ok()
-      case FIONREAD: argp.value = sock.ttp?.readableBytes ?? 0; return ok()
+      case FIONREAD: argp.value = sock.chan?.readableBytes ?? 0; return ok()
       default: return fail(WSAEINVAL)
     }
+  }
+
+  const socketStats = (s: number): IrSockSocketStats | undefined => {
+    const sock = sockets.get(s)
+    return sock?.chan === undefined ? undefined : { droppedFrames: sock.chan.droppedFrames }
   }
 
   return {
@@ -552,6 +472,10 @@ export function createIrSock (stack: IrdaStack): IrSock {
     WSACleanup,
     WSAGetLastError: () => lastError,
     WSASetLastError: (err: number) => { lastError = err },
-    socket, bind, listen, accept, connect, send, recv, shutdown, closesocket, getsockopt, setsockopt, ioctlsocket,
+    socket, bind, listen, accept, connect, send, recv, shutdown, closesocket,
+    getsockopt: makeGetsockopt(ctx),
+    setsockopt: makeSetsockopt(ctx),
+    ioctlsocket,
+    socketStats,
   }
 }

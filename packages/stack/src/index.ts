@@ -1,5 +1,6 @@
 /*! @irdakit/stack: one host's IrDA stack: IrLAP, IrLMP with IAS, and TinyTP over a Port, on the port's clock. */
-export { IrdaStack, type IrdaStackOptions, type DiscoverOptions, type TtpConnectOptions, type TtpListenOptions, type FrameListener, type ConnectionlessListener, type StackStats } from './stack.js'
+export { IrdaStack, type IrdaStackOptions, type DiscoverOptions, type TtpConnectOptions, type TtpListenOptions, type LmpConnectOptions, type LmpListenOptions, type FrameListener, type ConnectionlessListener, type StackStats } from './stack.js'
 export { TtpSocket, TtpServer, type TtpSocketEvents, type TtpServerEvents } from './ttp-socket.js'
+export { LmpSocket, LmpServer, LMP_RX_HIGH_WATER, type LmpSocketEvents, type LmpServerEvents } from './lmp-socket.js'
 export { ConnectionError, IasQueryError, StackClosedError } from './errors.js'
 export type { DeviceInfo, IasValue } from '@irdakit/lmp'

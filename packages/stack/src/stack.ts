@@ -1,6 +1,6 @@
 /*!
  * One host's IrDA stack: an IrLAP station, the IrLMP multiplexer with its IAS server, and
- * TinyTP connections, composed over a Port and run on the port's clock.
+ * TinyTP connections (or plain IrLMP ones), composed over a Port and run on the port's clock.
  *
  * The layers are pure state machines; this class is their driver. Every input (a port event,
  * a timer, an API call) runs `pump()`, which moves outputs between the layers until nothing
@@ -9,10 +9,11 @@
  */
 import { SeededRandom, type Port, type PortEvent, type TimerHandle } from '@irdakit/core'
 import { defaultQos, IrlapStation, type LapEvent, type LapTiming, type QosCapabilities, type QosFields } from '@irdakit/lap'
-import { IrlmpMultiplexer, type AccessMode, type DeviceInfo, type IasEntry, type IasDatabase, type IasQueryResult, type LapRequest, type LmEvent } from '@irdakit/lmp'
+import { DisconnectReason, IrlmpMultiplexer, type AccessMode, type DeviceInfo, type IasEntry, type IasDatabase, type IasQueryResult, type LapRequest, type LmEvent } from '@irdakit/lmp'
 import { TtpConnection, type LmIndication, type TtpOptions } from '@irdakit/ttp'
 import { PcapWriter, type PcapRecord } from '@irdakit/capture'
 import { TtpServer, TtpSocket } from './ttp-socket.js'
+import { LMP_RX_HIGH_WATER, LmpServer, LmpSocket } from './lmp-socket.js'
 import { ConnectionError, IasQueryError, StackClosedError } from './errors.js'
 
 export interface IrdaStackOptions {
@@ -55,6 +56,21 @@ export interface TtpListenOptions extends TtpOptions {
   accept?: (info: { deviceAddress: number, remoteLsap: number }) => boolean
 }
 
+export interface LmpConnectOptions {
+  deviceAddress: number
+  /** The peer's selector (from an IAS query of "IrDA:IrLMP:LsapSel", or a fixed one). */
+  remoteLsap: number
+  /** Connect user data (at most 60 bytes). */
+  userData?: Uint8Array
+}
+
+export interface LmpListenOptions {
+  /** Selector to bind; allocated when absent. */
+  lsap?: number
+  /** Decides whether to take each incoming connection (default: take all). */
+  accept?: (info: { deviceAddress: number, remoteLsap: number }) => boolean
+}
+
 /** Connectionless data received on selector 0x70. */
 export type ConnectionlessListener = (data: Uint8Array, sourceLsap: number) => void
 
@@ -91,6 +107,10 @@ export class IrdaStack {
   private readonly iasWaiters = new Map<number, { resolve: (r: IasQueryResult) => void }>()
   private readonly sockets = new Map<number, TtpSocket>()
   private readonly servers = new Map<number, TtpServer>()
+  private readonly lmpSockets = new Map<number, LmpSocket>()
+  /** IrLMP asked for the link to go down; done once IrLAP has no data pending. */
+  private linkDisconnectWanted = false
+  private readonly lmpServers = new Map<number, LmpServer>()
   private readonly frameListeners = new Set<FrameListener>()
   private readonly linkDownWaiters: Array<() => void> = []
   private readonly testWaiters: Array<(r: { ok: boolean, data: Uint8Array }) => void> = []
@@ -184,6 +204,32 @@ export class IrdaStack {
   }
 
   /**
+   * Binds a selector for plain IrLMP connections (no TinyTP): IrLPT, raw IrCOMM, IrSock's
+   * IRLMP_IRLPT_MODE. See {@link LmpSocket} for how data and flow control work.
+   */
+  lmpListen (opts: LmpListenOptions = {}): LmpServer {
+    this.assertOpen()
+    const lsap = this.lmp.listen(opts.lsap)
+    const server = new LmpServer(lsap, opts.accept ?? (() => true), () => { this.lmp.unlisten(lsap); this.lmpServers.delete(lsap) })
+    this.lmpServers.set(lsap, server)
+    return server
+  }
+
+  /** Opens a plain IrLMP connection; resolves once the peer accepted, rejects with ConnectionError otherwise. */
+  async lmpConnect (opts: LmpConnectOptions): Promise<LmpSocket> {
+    this.assertOpen()
+    const conn = this.lmp.connect(this.now(), { deviceAddress: opts.deviceAddress, remoteLsap: opts.remoteLsap, userData: opts.userData ?? new Uint8Array(0) })
+    const local = this.lmp.connections().find(c => c.conn === conn)?.localLsap ?? 0
+    const socket = this.newLmpSocket(conn, local, opts.remoteLsap, opts.deviceAddress)
+    const p = new Promise<LmpSocket>((resolve, reject) => {
+      socket.once('connect', () => resolve(socket))
+      socket.once('close', err => reject(err ?? new ConnectionError('IrLMP connect failed', 'unspecified')))
+    })
+    this.pump()
+    return await p
+  }
+
+  /**
    * Sends an IrLAP TEST frame (to `deviceAddress` when no link is up, to the connected peer
    * otherwise) and resolves with the echoed data, or `ok: false` when no answer came. One TEST
    * exchange runs at a time; IrLAP refuses a second with InvalidStateError.
@@ -201,7 +247,7 @@ export class IrdaStack {
    * LSAP connection (IrLMP 1.1 section 3.5.5). Resolves with the peer's answer; exclusive mode
    * fails while other LSAP connections share the link.
    */
-  async accessMode (socket: TtpSocket, mode: AccessMode): Promise<'success' | 'failure' | 'unsupported'> {
+  async accessMode (socket: TtpSocket | LmpSocket, mode: AccessMode): Promise<'success' | 'failure' | 'unsupported'> {
     this.assertOpen()
     const p = new Promise<'success' | 'failure' | 'unsupported'>(resolve => this.accessWaiters.set(socket.lmConn, resolve))
     this.lmp.accessMode(this.now(), socket.lmConn, mode)
@@ -242,13 +288,14 @@ export class IrdaStack {
   async close (timeoutMs = 3000): Promise<void> {
     if (this.closedFlag) return
     for (const s of [...this.sockets.values()]) s.close({ flush: true })
-    for (const srv of [...this.servers.values()]) srv.close()
+    for (const s of [...this.lmpSockets.values()]) s.close({ flush: true })
+    for (const srv of [...this.servers.values(), ...this.lmpServers.values()]) srv.close()
     this.pump()
     if (this.lmp.linkState().state !== 'down') {
       await new Promise<void>(resolve => {
         const t = this.port.clock.setTimer(this.now() + timeoutMs, resolve)
         this.linkDownWaiters.push(() => { t.cancel(); resolve() })
-        if (this.sockets.size === 0) this.station.disconnectRequest(this.now())
+        if (this.sockets.size === 0 && this.lmpSockets.size === 0) this.station.disconnectRequest(this.now())
         this.pump()
       })
     }
@@ -256,6 +303,7 @@ export class IrdaStack {
     this.timer?.cancel()
     this.unlisten()
     for (const s of [...this.sockets.values()]) s.ended({ kind: 'lm', code: 0x05 }, undefined)
+    for (const s of [...this.lmpSockets.values()]) s.ended(0x05)
     for (const [, w] of this.iasWaiters) w.resolve({ ok: false, cause: 'lm-initiated', message: 'the IrDA stack closed' })
     for (const d of this.discoveries.splice(0)) d([])
   }
@@ -331,13 +379,23 @@ export class IrdaStack {
         this.onLmEvent(now, e)
       }
       for (const s of [...this.sockets.values()]) if (this.drainTtp(now, s)) moved = true
+      for (const s of [...this.lmpSockets.values()]) if (this.drainLmp(now, s)) moved = true
+      if (this.linkDisconnectWanted && this.station.pendingData === 0) {
+        this.linkDisconnectWanted = false
+        this.station.disconnectRequest(now)
+        moved = true
+      }
     }
+    this.updateLocalBusy(now)
   }
 
   private onLapEvent (now: number, e: LapEvent): void {
     if (e.type === 'test-confirm') { this.testWaiters.shift()?.({ ok: e.ok, data: e.data }); return }
     this.lmp.handleLapEvent(now, e)
-    if (e.type === 'disconnect-indication') for (const w of this.linkDownWaiters.splice(0)) w()
+    if (e.type === 'disconnect-indication') {
+      this.linkDisconnectWanted = false
+      for (const w of this.linkDownWaiters.splice(0)) w()
+    }
   }
 
   private toLap (now: number, r: LapRequest): void {
@@ -346,7 +404,10 @@ export class IrdaStack {
       case 'discovery': s.discoveryRequest(now, { slots: r.slots }); break
       case 'connect': s.connectRequest(now, { deviceAddress: r.deviceAddress }); break
       case 'connect-response': s.connectResponse(now); break
-      case 'disconnect': s.disconnectRequest(now); break
+      // IrLMP closes an idle link 2 s after its last LSAP connection ended, but IrLAP may still
+      // hold that connection's last frames (its data, its disconnect PDU): a DISC now would drop
+      // them. So the link goes down once IrLAP has delivered everything it was given.
+      case 'disconnect': this.linkDisconnectWanted = true; break
       case 'data': s.dataRequest(now, r.data); break
       case 'unitdata': s.unitdataRequest(now, r.data); break
     }
@@ -365,9 +426,27 @@ export class IrdaStack {
         break
       }
       case 'connect-indication': this.onConnectIndication(now, e); break
-      case 'connect-confirm': this.feed(e.conn, { type: 'connect-confirm', userData: e.userData, maxDataSize: this.lmp.maxDataSize() }); break
-      case 'data-indication': this.feed(e.conn, { type: 'data-indication', pdu: e.data }); break
-      case 'disconnect-indication': this.feed(e.conn, { type: 'disconnect-indication', reason: e.reason, userData: e.userData }); break
+      case 'connect-confirm': {
+        const ls = this.lmpSockets.get(e.conn)
+        if (ls === undefined) { this.feed(e.conn, { type: 'connect-confirm', userData: e.userData, maxDataSize: this.lmp.maxDataSize() }); break }
+        if (ls.state === 'connecting') ls.state = 'open'
+        ls.emit('connect')
+        break
+      }
+      case 'data-indication': {
+        const ls = this.lmpSockets.get(e.conn)
+        if (ls === undefined) this.feed(e.conn, { type: 'data-indication', pdu: e.data }); else ls.received(e.data)
+        break
+      }
+      case 'disconnect-indication': {
+        const ls = this.lmpSockets.get(e.conn)
+        if (ls === undefined) { this.feed(e.conn, { type: 'disconnect-indication', reason: e.reason, userData: e.userData }); break }
+        this.lmpSockets.delete(e.conn)
+        this.accessWaiters.get(e.conn)?.('failure')
+        this.accessWaiters.delete(e.conn)
+        ls.ended(e.reason)
+        break
+      }
       case 'link-down':
         for (const w of this.linkDownWaiters.splice(0)) w()
         break
@@ -386,6 +465,8 @@ export class IrdaStack {
   }
 
   private onConnectIndication (now: number, e: Extract<LmEvent, { type: 'connect-indication' }>): void {
+    const lmpServer = this.lmpServers.get(e.localLsap)
+    if (lmpServer !== undefined) { this.onLmpConnectIndication(now, lmpServer, e); return }
     const server = this.servers.get(e.localLsap)
     if (server === undefined || !server.accept({ deviceAddress: e.deviceAddress, remoteLsap: e.remoteLsap })) {
       // Refused at IrLMP level: the client's connect fails with "no available client"... unless
@@ -400,6 +481,60 @@ export class IrdaStack {
     ttp.handle({ type: 'connect-indication', userData: e.userData, maxDataSize: this.lmp.maxDataSize() })
     socket.server = server
     ttp.accept()
+  }
+
+  private onLmpConnectIndication (now: number, server: LmpServer, e: Extract<LmEvent, { type: 'connect-indication' }>): void {
+    if (!server.accept({ deviceAddress: e.deviceAddress, remoteLsap: e.remoteLsap })) {
+      this.lmp.disconnect(now, e.conn, new Uint8Array(0), DisconnectReason.USER_REQUEST)
+      return
+    }
+    this.lmp.accept(now, e.conn)
+    const socket = this.newLmpSocket(e.conn, e.localLsap, e.remoteLsap, e.deviceAddress)
+    socket.state = 'open'
+    socket.server = server
+    server.emit('connection', socket)
+  }
+
+  private newLmpSocket (conn: number, localLsap: number, remoteLsap: number, deviceAddress: number): LmpSocket {
+    const socket = new LmpSocket(localLsap, remoteLsap, deviceAddress, () => this.lmp.maxDataSize(), () => this.pump())
+    socket.lmConn = conn
+    this.lmpSockets.set(conn, socket)
+    return socket
+  }
+
+  /**
+   * Moves one plain IrLMP connection's queued PDUs into IrLMP, one per turn of the step loop
+   * (so IrLAP's count of pending frames is current) while IrLAP holds fewer than two windows of
+   * them; then reports 'drain', and ends a closing connection once its queue is empty.
+   */
+  private drainLmp (now: number, s: LmpSocket): boolean {
+    if (s.state === 'connecting' || s.state === 'closed') return false
+    const window = this.station.link?.txWindowSize ?? 1
+    if (s.txQueue.length > 0 && this.station.pendingData < 2 * window) {
+      this.lmp.send(now, s.lmConn, s.sent() as Uint8Array)
+      return true
+    }
+    if (s.txQueue.length > 0) return false
+    if (s.txBlocked && s.state === 'open') { s.txBlocked = false; s.emit('drain'); return true }
+    if (s.state === 'closing') {
+      this.lmp.disconnect(now, s.lmConn, new Uint8Array(0), s.closeReason)
+      this.lmpSockets.delete(s.lmConn)
+      s.ended(undefined)
+      return true
+    }
+    return false
+  }
+
+  /** IrLAP local busy (RNR) while a plain IrLMP connection holds too many unread PDUs; cleared at half. */
+  private updateLocalBusy (now: number): void {
+    let busy = false
+    for (const s of this.lmpSockets.values()) {
+      if (s.rxQueue.length >= (this.station.localBusy ? LMP_RX_HIGH_WATER / 2 : LMP_RX_HIGH_WATER)) busy = true
+    }
+    if (busy !== this.station.localBusy) {
+      this.station.setLocalBusy(now, busy)
+      this.pump() // the RR/RNR it may queue
+    }
   }
 
   private feed (conn: number, ind: LmIndication): void {
@@ -417,7 +552,7 @@ export class IrdaStack {
         case 'connect-response': this.lmp.accept(now, s.lmConn, r.userData); break
         case 'data-request': this.lmp.send(now, s.lmConn, r.pdu); break
         case 'disconnect-request':
-          this.lmp.disconnect(now, s.lmConn, r.userData)
+          this.lmp.disconnect(now, s.lmConn, r.userData, s.resetting ? DisconnectReason.UNSPECIFIED : DisconnectReason.USER_REQUEST)
           this.sockets.delete(s.lmConn)
           s.ended(undefined, undefined)
           break

@@ -26,6 +26,8 @@ export class TtpSocket extends EventEmitter<TtpSocketEvents> {
   /** @internal */ lmConn = 0
   /** @internal The server that accepted this connection, for incoming ones. */
   server: TtpServer | undefined
+  /** @internal Set by `reset()`: the disconnect carries IrLMP reason 0xFF instead of 0x01. */
+  resetting = false
 
   /** @internal */
   constructor (
@@ -38,6 +40,8 @@ export class TtpSocket extends EventEmitter<TtpSocketEvents> {
 
   /** Largest SDU `write` accepts at once (the peer's MaxSduSize, or one PDU without SAR). */
   get maxSduSize (): number { return this.ttp.maxSendSduSize }
+  /** SDU bytes one TinyTP data PDU carries on this link (IrLMP's data size minus the TinyTP header). */
+  get maxSegmentSize (): number { return this.ttp.maxSegmentSize }
   /** Bytes waiting for credit. */
   get queuedBytes (): number { return this.ttp.queuedBytes }
   /** Unread received bytes. */
@@ -79,6 +83,19 @@ export class TtpSocket extends EventEmitter<TtpSocketEvents> {
   close (opts: { flush?: boolean, userData?: Uint8Array } = {}): LostData | undefined {
     if (this.closed) return undefined
     const lost = this.ttp.disconnect(opts.userData ?? new Uint8Array(0), { flush: opts.flush ?? true })
+    this.kick()
+    return lost
+  }
+
+  /**
+   * Aborts the connection: queued data is dropped and the IrLMP disconnect carries reason 0xFF
+   * ("unspecified") instead of 0x01 ("user request"), so the peer sees a reset, not an orderly
+   * close (Winsock: WSAECONNRESET instead of recv returning 0). Also forces a flushing close.
+   */
+  reset (): LostData | undefined {
+    if (this.closed) return undefined
+    this.resetting = true
+    const lost = this.ttp.disconnect(new Uint8Array(0), { flush: false })
     this.kick()
     return lost
   }

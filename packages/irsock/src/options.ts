@@ -1,0 +1,198 @@
+/*!
+ * getsockopt / setsockopt for IrSock sockets.
+ *
+ * SOL_IRLMP: get IRLMP_ENUMDEVICES, IRLMP_IAS_QUERY (both use the link, so they return a
+ * Promise), IRLMP_SEND_PDU_LEN, IRLMP_9WIRE_MODE, IRLMP_EXCLUSIVE_MODE; set IRLMP_IAS_SET,
+ * IRLMP_IRLPT_MODE, IRLMP_9WIRE_MODE, IRLMP_EXCLUSIVE_MODE. SOL_SOCKET: SO_LINGER,
+ * SO_DONTLINGER. Anything else at a known level is WSAENOPROTOOPT; an unknown level WSAEINVAL.
+ *
+ * The three mode options are DWORD booleans fixed once the socket is bound or connecting:
+ * setting one later fails with WSAEISCONN on a connecting or connected socket (connect's own
+ * word for "already connected, or a mode change failed") and WSAEINVAL on a bound or listening
+ * one. setsockopt is synchronous, so it cannot wait for the peer's answer to an IrLMP
+ * access-mode request: exclusive mode is requested by connect, never by setsockopt.
+ */
+import type { IasValue } from '@irdakit/stack'
+import { IasQueryError, type IrdaStack } from '@irdakit/stack'
+import {
+  IAS_ATTRIB_INT, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_NO_CLASS, IAS_ATTRIB_OCTETSEQ, IAS_ATTRIB_STR, IAS_MAX_ATTRIBNAME, IAS_MAX_CLASSNAME,
+  IAS_QUERY_SIZE, IAS_SET_SIZE, IRDA_DEVICE_INFO_SIZE, IRLMP_9WIRE_MODE, IRLMP_ENUMDEVICES, IRLMP_EXCLUSIVE_MODE, IRLMP_IAS_QUERY,
+  IRLMP_IAS_SET, IRLMP_IRLPT_MODE, IRLMP_SEND_PDU_LEN, SOL_IRLMP, addressFromDeviceId, decodeIasSet, deviceIdFromAddress, deviceListSize,
+  encodeDeviceList, writeIasQueryResult, type IasAttribute,
+} from './af_irda.js'
+import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAECONNABORTED, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN } from './winsock.js'
+import { connectFailure } from './errors.js'
+import type { Sock, SockContext } from './sock.js'
+
+/** An in/out length, as Winsock's `int *optlen`: in, the buffer's length; out, the bytes written. */
+export interface IntRef { value: number }
+
+/** Size of a DWORD option value. */
+const DWORD = 4
+
+function toIasValue (a: IasAttribute): IasValue | undefined {
+  switch (a.type) {
+    case IAS_ATTRIB_INT: return { type: 'integer', value: a.value }
+    case IAS_ATTRIB_OCTETSEQ: return { type: 'octets', value: a.value }
+    case IAS_ATTRIB_STR: return { type: 'string', charset: a.charSet, value: a.value }
+    default: return undefined
+  }
+}
+
+function fromIasValue (v: IasValue): IasAttribute {
+  switch (v.type) {
+    case 'integer': return { type: IAS_ATTRIB_INT, value: v.value }
+    case 'octets': return { type: IAS_ATTRIB_OCTETSEQ, value: v.value }
+    case 'string': return { type: IAS_ATTRIB_STR, charSet: v.charset, value: v.value }
+    default: return { type: IAS_ATTRIB_NO_ATTRIB }
+  }
+}
+
+function readChars (b: Uint8Array, off: number, field: number): string {
+  let s = ''
+  for (let i = 0; i < field && b[off + i] !== 0; i++) s += String.fromCharCode(b[off + i])
+  return s
+}
+
+const dataView = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength)
+
+async function enumDevices (stack: IrdaStack, optval: Uint8Array, optlen: IntRef | undefined): Promise<[number, number]> {
+  const room = Math.min(optval.length, optlen?.value ?? optval.length)
+  if (room < deviceListSize(1)) return [SOCKET_ERROR, WSAEFAULT]
+  const fit = Math.floor((room - 4) / IRDA_DEVICE_INFO_SIZE)
+  let found: Awaited<ReturnType<IrdaStack['discover']>> = []
+  try { found = await stack.discover() } catch { found = [] } // a closed stack finds nobody
+  const seen = new Set<number>()
+  const devices = found.filter(d => !seen.has(d.deviceAddress) && seen.add(d.deviceAddress) !== undefined).slice(0, fit).map(d => ({
+    deviceId: deviceIdFromAddress(d.deviceAddress),
+    deviceName: d.nickname.slice(0, 22),
+    hints1: d.hints[0] ?? 0,
+    hints2: d.hints[0] !== undefined && (d.hints[0] & 0x80) !== 0 ? d.hints[1] ?? 0 : 0,
+    charSet: d.charset,
+  }))
+  const bytes = encodeDeviceList(devices)
+  optval.set(bytes, 0)
+  if (optlen !== undefined) optlen.value = bytes.length
+  return [0, 0]
+}
+
+async function iasQuery (stack: IrdaStack, optval: Uint8Array, optlen: IntRef | undefined): Promise<[number, number]> {
+  if (Math.min(optval.length, optlen?.value ?? optval.length) < IAS_QUERY_SIZE) return [SOCKET_ERROR, WSAEFAULT]
+  const device = addressFromDeviceId(optval.subarray(0, 4))
+  const className = readChars(optval, 4, IAS_MAX_CLASSNAME)
+  const attribName = readChars(optval, 68, IAS_MAX_ATTRIBNAME)
+  if (className === '' || attribName === '') return [SOCKET_ERROR, WSAEINVAL]
+  let answer: IasAttribute
+  try {
+    const r = await stack.iasQuery(device, className, attribName)
+    answer = r.returnCode === 1 ? { type: IAS_ATTRIB_NO_CLASS }
+      : r.returnCode !== 0 || r.entries.length === 0 ? { type: IAS_ATTRIB_NO_ATTRIB }
+        : fromIasValue(r.entries[0].value)
+  } catch (e) {
+    return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : WSAECONNABORTED]
+  }
+  writeIasQueryResult(optval, answer)
+  if (optlen !== undefined) optlen.value = IAS_QUERY_SIZE
+  return [0, 0]
+}
+
+/** The error for changing a mode option in this state, or 0 when it may change. */
+function modeLocked (sock: Sock): number {
+  switch (sock.state) {
+    case 'open': return 0
+    case 'connecting': case 'connected': return WSAEISCONN
+    default: return WSAEINVAL
+  }
+}
+
+export type GetSockOpt = ((s: number, level: number, optname: typeof IRLMP_ENUMDEVICES | typeof IRLMP_IAS_QUERY, optval: Uint8Array, optlen?: IntRef) => Promise<number>)
+  & ((s: number, level: number, optname: number, optval: Uint8Array, optlen?: IntRef) => number | Promise<number>)
+export type SetSockOpt = (s: number, level: number, optname: number, optval: Uint8Array, optlen?: number) => number
+
+export function makeGetsockopt (ctx: SockContext): GetSockOpt {
+  const { stack, lookup, fail, ok, settle } = ctx
+  return ((s: number, level: number, optname: number, optval: Uint8Array, optlen?: IntRef): number | Promise<number> => {
+    if (level === SOL_IRLMP && (optname === IRLMP_ENUMDEVICES || optname === IRLMP_IAS_QUERY)) {
+      return settle(async () => {
+        const sock = lookup(s)
+        if (typeof sock === 'number') return [SOCKET_ERROR, sock]
+        return optname === IRLMP_ENUMDEVICES ? await enumDevices(stack, optval, optlen) : await iasQuery(stack, optval, optlen)
+      })
+    }
+    const sock = lookup(s)
+    if (typeof sock === 'number') return fail(sock)
+    const room = Math.min(optval.length, optlen?.value ?? optval.length)
+    const dv = dataView(optval)
+    const dword = (value: number): number => {
+      if (room < DWORD) return fail(WSAEFAULT)
+      dv.setUint32(0, value, true)
+      if (optlen !== undefined) optlen.value = DWORD
+      return ok()
+    }
+    if (level === SOL_IRLMP) {
+      switch (optname) {
+        case IRLMP_SEND_PDU_LEN:
+          if (room < DWORD) return fail(WSAEFAULT)
+          if (sock.state !== 'connected' || sock.chan === undefined) return fail(WSAENOTCONN)
+          return dword(sock.chan.pduLen)
+        case IRLMP_9WIRE_MODE: return dword(sock.nineWire ? 1 : 0)
+        case IRLMP_EXCLUSIVE_MODE: return dword(sock.exclusive ? 1 : 0)
+        default: return fail(WSAENOPROTOOPT) // IRLMP_IRLPT_MODE is set-only (af_irda.h); the 98/Me and CE-only options are not offered
+      }
+    }
+    if (level === SOL_SOCKET) {
+      const name = optname >>> 0
+      if (name !== SO_LINGER && name !== SO_DONTLINGER) return fail(WSAENOPROTOOPT)
+      if (room < 4) return fail(WSAEFAULT)
+      if (name === SO_LINGER) { dv.setUint16(0, sock.linger.onoff, true); dv.setUint16(2, sock.linger.time, true) } else dv.setInt32(0, sock.linger.onoff === 0 ? 1 : 0, true)
+      if (optlen !== undefined) optlen.value = 4
+      return ok()
+    }
+    return fail(WSAEINVAL)
+  }) as GetSockOpt
+}
+
+export function makeSetsockopt (ctx: SockContext): SetSockOpt {
+  const { stack, lookup, fail, ok } = ctx
+  return (s: number, level: number, optname: number, optval: Uint8Array, optlen = optval.length): number => {
+    const sock = lookup(s)
+    if (typeof sock === 'number') return fail(sock)
+    const room = Math.min(optval.length, optlen)
+    const dv = dataView(optval)
+    /** A DWORD boolean mode option: checks length and state, then stores it with `apply`. */
+    const mode = (apply: (on: boolean) => number | undefined): number => {
+      if (room < DWORD) return fail(WSAEFAULT)
+      const locked = modeLocked(sock)
+      if (locked !== 0) return fail(locked)
+      const err = apply(dv.getUint32(0, true) !== 0)
+      return err === undefined ? ok() : fail(err)
+    }
+    if (level === SOL_IRLMP) {
+      switch (optname) {
+        case IRLMP_IAS_SET: {
+          if (room < IAS_SET_SIZE) return fail(WSAEFAULT)
+          let value: IasValue | undefined
+          let set
+          try { set = decodeIasSet(optval); value = toIasValue(set.attrib) } catch { return fail(WSAEINVAL) }
+          if (value === undefined || set.className === '' || set.attribName === '') return fail(WSAEINVAL)
+          try { stack.ias.set(set.className, set.attribName, value) } catch { return fail(WSAEINVAL) }
+          return ok()
+        }
+        // 9-wire framing needs TinyTP, which IrLPT mode leaves out: the two exclude each other.
+        case IRLMP_IRLPT_MODE: return mode(on => { if (on && sock.nineWire) return WSAEINVAL; sock.irlpt = on; return undefined })
+        case IRLMP_9WIRE_MODE: return mode(on => { if (on && sock.irlpt) return WSAEINVAL; sock.nineWire = on; return undefined })
+        case IRLMP_EXCLUSIVE_MODE: return mode(on => { sock.exclusive = on; return undefined })
+        default: return fail(WSAENOPROTOOPT)
+      }
+    }
+    if (level === SOL_SOCKET) {
+      const name = optname >>> 0
+      if (name !== SO_LINGER && name !== SO_DONTLINGER) return fail(WSAENOPROTOOPT)
+      if (room < 4) return fail(WSAEFAULT)
+      if (name === SO_LINGER) sock.linger = { onoff: dv.getUint16(0, true), time: dv.getUint16(2, true) }
+      else sock.linger = { onoff: dv.getInt32(0, true) !== 0 ? 0 : 1, time: sock.linger.time }
+      return ok()
+    }
+    return fail(WSAEINVAL)
+  }
+}
