@@ -238,6 +238,31 @@ describe('irsock/node API: backlog', () => {
     const [s] = await p.room.run(once(server, 'connection')) as [IrSocket]
     expect(s.remoteLsap).to.equal(c1.localLsap)
   })
+
+  it('hands out queued connections their peers already closed, with their data, and close() does not wait for them', async () => {
+    const p = pair(123)
+    const server = createServer(p.b).listen({ service: 'Gone' }).pause()
+    const handed: IrSocket[] = []
+    server.on('connection', s => handed.push(s))
+    const talker = connect(p.a, { service: 'Gone', deviceAddress: p.b.deviceAddress })
+    talker.end('last words')
+    await p.room.run(closed(talker))
+    const silent = connect(p.a, { service: 'Gone', deviceAddress: p.b.deviceAddress })
+    silent.end()
+    await p.room.run(closed(silent))
+    await p.room.run(sleep(p, 100))
+    expect(server.queued).to.equal(2)
+    server.resume()
+    await p.room.run(sleep(p, 1))
+    expect(handed).to.have.length(2)
+    const [s, t] = handed
+    expect(t.closed, 'nothing left to read: ended while queued').to.equal(true)
+    const sClosed = closed(s)
+    expect((await p.room.run(readAll(s))).toString()).to.equal('last words')
+    await p.room.run(sClosed)
+    server.close()
+    await p.room.run(closed(server))
+  })
 })
 
 describe('irsock/node API: backpressure is TinyTP credit', () => {

@@ -169,8 +169,11 @@ export class IrServer extends EventEmitter<IrServerEvents> {
   private flush (): void {
     while (!this.paused && this.queue.length > 0 && this.listenerCount('connection') > 0) {
       const socket = this.queue.shift() as IrSocket
-      this.connections.add(socket)
-      socket.once('close', () => { this.connections.delete(socket); this.maybeClosed() })
+      // A queued connection the peer already closed is handed out ended; only live ones hold 'close' back.
+      if (!socket.closed) {
+        this.connections.add(socket)
+        socket.once('close', () => { this.connections.delete(socket); this.maybeClosed() })
+      }
       this.emit('connection', socket)
     }
   }
