@@ -45,6 +45,7 @@ export async function dumpSerial (path: string, flags: LiveDumpFlags): Promise<v
   let pollTimer: TimerHandle | undefined
   const run = untilStopped()
 
+  // Announced once the port listens at the new speed: frames after the event are heard at it.
   const applyChange = (at: number, c: SpeedChange): void => {
     const ev = { event: 'speed', bps: c.bps, reason: c.reason, follow: c.follow }
     if (!c.follow) {
@@ -52,8 +53,9 @@ export async function dumpSerial (path: string, flags: LiveDumpFlags): Promise<v
       return
     }
     speedChanges++
-    trace.event(rel(at), ev, `speed ${c.bps} bit/s (${c.reason})`)
-    port.setSpeed(c.bps).catch((e: unknown) => {
+    port.setSpeed(c.bps).then(() => {
+      trace.event(rel(clock.now()), ev, `speed ${c.bps} bit/s (${c.reason})`)
+    }, (e: unknown) => {
       trace.event(rel(clock.now()), { event: 'speed-error', bps: c.bps, error: oneLine(e) }, `could not switch to ${c.bps} bit/s: ${oneLine(e)}`, 'red')
     })
   }
