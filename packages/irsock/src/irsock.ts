@@ -24,7 +24,7 @@
  * - WSAENETDOWN is never returned (Windows CE: "not supported"); a lost link surfaces as
  *   WSAECONNABORTED, a link reset as WSAENETRESET, a peer's abort as WSAECONNRESET.
  */
-import { ConnectionError, IasQueryError, type IrdaStack, type TtpSocket } from '@irdakit/stack'
+import { ConnectionError, IasQueryError, LmLinkBusyError, type IrdaStack, type TtpSocket } from '@irdakit/stack'
 import {
   AF_IRDA, IRDA_PROTO_SOCK_STREAM, SOCKADDR_IRDA_SIZE, addressFromDeviceId, decodeSockaddrIrda, deviceIdFromAddress,
   encodeSockaddrIrda, parseLsapSelName,
@@ -322,7 +322,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
         chan = ttpChannel(ts, sock.nineWire)
       }
     } catch (e) {
-      return [undefined, e instanceof ConnectionError ? connectFailure(e.kind) : WSAEADDRNOTAVAIL]
+      return [undefined, e instanceof ConnectionError ? connectFailure(e.kind) : e instanceof LmLinkBusyError ? WSAEADDRINUSE : WSAEADDRNOTAVAIL]
     }
     if (sock.exclusive && sock.state === 'connecting') {
       // "WSAEISCONN: an exclusive/multiplexed mode change failed" (Windows connect).
@@ -355,7 +355,8 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
           if (r.returnCode !== 0 || v?.type !== 'integer') return [SOCKET_ERROR, WSAECONNREFUSED]
           lsap = v.value
         } catch (e) {
-          return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : WSAECONNABORTED]
+          // LmLinkBusyError: the link is up with another device or held exclusively (Windows: WSAEADDRINUSE)
+          return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : e instanceof LmLinkBusyError ? WSAEADDRINUSE : WSAECONNABORTED]
         }
         if (sock.state !== 'connecting') return [SOCKET_ERROR, WSAEINTR]
       }

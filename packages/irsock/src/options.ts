@@ -13,14 +13,14 @@
  * access-mode request: exclusive mode is requested by connect, never by setsockopt.
  */
 import type { IasValue } from '@irdakit/stack'
-import { IasQueryError, type IrdaStack } from '@irdakit/stack'
+import { IasQueryError, LmLinkBusyError, type IrdaStack } from '@irdakit/stack'
 import {
   IAS_ATTRIB_INT, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_NO_CLASS, IAS_ATTRIB_OCTETSEQ, IAS_ATTRIB_STR, IAS_MAX_ATTRIBNAME, IAS_MAX_CLASSNAME,
   IAS_QUERY_SIZE, IAS_SET_SIZE, IRDA_DEVICE_INFO_SIZE, IRLMP_9WIRE_MODE, IRLMP_ENUMDEVICES, IRLMP_EXCLUSIVE_MODE, IRLMP_IAS_QUERY,
   IRLMP_IAS_SET, IRLMP_IRLPT_MODE, IRLMP_SEND_PDU_LEN, SOL_IRLMP, addressFromDeviceId, decodeIasSet, deviceIdFromAddress, deviceListSize,
   encodeDeviceList, writeIasQueryResult, type IasAttribute,
 } from './af_irda.js'
-import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAECONNABORTED, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN } from './winsock.js'
+import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAEADDRINUSE, WSAECONNABORTED, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN } from './winsock.js'
 import { connectFailure } from './errors.js'
 import type { Sock, SockContext } from './sock.js'
 
@@ -89,7 +89,7 @@ async function iasQuery (stack: IrdaStack, optval: Uint8Array, optlen: IntRef | 
       : r.returnCode !== 0 || r.entries.length === 0 ? { type: IAS_ATTRIB_NO_ATTRIB }
         : fromIasValue(r.entries[0].value)
   } catch (e) {
-    return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : WSAECONNABORTED]
+    return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : e instanceof LmLinkBusyError ? WSAEADDRINUSE : WSAECONNABORTED]
   }
   writeIasQueryResult(optval, answer)
   if (optlen !== undefined) optlen.value = IAS_QUERY_SIZE

@@ -4,3 +4,5 @@ export { TtpSocket, TtpServer, type TtpSocketEvents, type TtpServerEvents } from
 export { LmpSocket, LmpServer, LMP_RX_HIGH_WATER, type LmpSocketEvents, type LmpServerEvents } from './lmp-socket.js'
 export { ConnectionError, IasQueryError, StackClosedError } from './errors.js'
 export type { DeviceInfo, IasValue } from '@irdakit/lmp'
+/** Thrown by connects and IAS queries while the link is up with another device, or held in exclusive mode. */
+export { LmLinkBusyError } from '@irdakit/lmp'
