@@ -177,7 +177,11 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     sock.state = 'closed'
     sockets.delete(sock.id)
     if (sock.server !== undefined) sock.server.close()
-    if (sock.iasObject !== undefined) stack.ias.removeObject(sock.iasObject)
+    if (sock.iasObject !== undefined) {
+      // Only our attribute: the class may also carry IRLMP_IAS_SET values or the other kind of service.
+      stack.ias.deleteAttribute(sock.iasObject, sock.irlpt ? IRLMP_LSAPSEL_ATTRIBUTE : TINYTP_LSAPSEL_ATTRIBUTE)
+      if (stack.ias.get(sock.iasObject)?.attributes.size === 0) stack.ias.removeObject(sock.iasObject)
+    }
     // Connections nobody accepted are reset: their clients see WSAECONNRESET, not an orderly end.
     for (const chan of sock.pending.splice(0)) chan.reset()
     const chan = sock.chan
