@@ -12,6 +12,10 @@ import { registerDiscover } from './commands/discover.js'
 import { registerPing } from './commands/ping.js'
 import { registerIas } from './commands/ias.js'
 import { registerAttach } from './commands/attach.js'
+import { registerRoom } from './commands/room.js'
+import { registerServe } from './commands/serve.js'
+import { registerSend } from './commands/send.js'
+import { registerRecv } from './commands/recv.js'
 import { UserError, oneLine } from './output.js'
 
 /** Exit codes: 0 done, 1 the job failed, 2 bad usage or a missing file/device, 70 a bug. */
@@ -34,6 +38,10 @@ export function buildProgram (): Command {
   registerPing(program)
   registerIas(program)
   registerAttach(program)
+  registerRoom(program)
+  registerServe(program)
+  registerSend(program)
+  registerRecv(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }
