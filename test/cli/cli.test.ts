@@ -116,7 +116,8 @@ describe('irda (the command line)', () => {
       ['a file that is not a pcap', ['dump', 'package.json'], /not an IrDA pcap/],
       ['a missing serial device', ['discover', '--port', '/dev/irdakit-no-such-tty'], /cannot open \/dev\/irdakit-no-such-tty/],
       ['an unknown dongle', ['discover', '--port', '/dev/irdakit-no-such-tty', '--dongle', 'nope'], /nope/],
-      ['a missing argument', ['dump'], /missing required argument/],
+      // `dump` alone is now its own one-line error (a pcap, --port or --emulator); see dump-live.test.ts.
+      ['a missing argument', ['ias'], /missing required argument/],
     ]
     for (const [what, args, message] of cases) {
       it(`rejects ${what}`, () => {
