@@ -11,7 +11,8 @@
  * `result` (good, bad, undetected) by decoding each receiver's bytes with its own unwrapper at
  * that receiver's speed: the same bytes through the same decoder.
  */
-import { lstatSync, unlinkSync } from 'node:fs'
+import { existsSync, lstatSync, unlinkSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
 import { LinkError, LocalProtocolError, RealClock, type TimerHandle } from '@irdakit/core'
 import { createUnwrapper, type FrameUnwrapper } from '@irdakit/phy'
@@ -64,6 +65,9 @@ interface Connection {
   attached: boolean
   helloTimer?: ReturnType<typeof setTimeout>
 }
+
+/** sun_path holds 108 bytes on Linux, the last for the terminating NUL. */
+const MAX_SOCKET_PATH = 107
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
 
@@ -288,6 +292,10 @@ export class RoomServer {
  * when the path is in use by a live room, is not a socket, or cannot be created.
  */
 export async function serveRoom (opts: ServeRoomOptions): Promise<RoomServer> {
+  const cannot = (why: string): LinkError => new LinkError(`cannot serve a room at ${opts.path}: ${why}`)
+  // What the kernel would say less clearly (EACCES for a missing directory, or a silent truncation).
+  if (Buffer.byteLength(opts.path) > MAX_SOCKET_PATH) throw cannot(`longer than the ${MAX_SOCKET_PATH} bytes a Unix socket path may have`)
+  if (!existsSync(dirname(opts.path))) throw cannot(`no directory ${dirname(opts.path)}`)
   const server = createServer()
   const room = new RoomServer(opts.path, server, opts)
   try {

@@ -1,15 +1,14 @@
 /*! `irda discover`: who is in range, in an emulated room or through a real dongle. */
 import type { Command } from 'commander'
-import type { Port } from '@irdakit/core'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
-import { openSerialPort } from '@irdakit/serial'
 import type { DeviceInfo } from '@irdakit/lmp'
 import { parseSeed, parseSlots } from '../args.js'
 import { hintHex, hintNames } from '../hints.js'
-import { Output, UserError, oneLine, hex32 } from '../output.js'
+import { Output, hex32 } from '../output.js'
+import { mediumKind, openMedium } from '../medium.js'
 
-interface DiscoverFlags { emulator?: boolean, port?: string, dongle?: string, slots?: 1 | 6 | 8 | 16, seed: number, json?: boolean }
+interface DiscoverFlags { emulator?: boolean, room?: string, port?: string, dongle?: string, slots?: 1 | 6 | 8 | 16, seed: number, json?: boolean }
 
 /** The devices `irda discover --emulator` puts in the room. */
 export const EMULATED_DEVICES: ReadonlyArray<{ name: string, nickname: string, hints: number[] }> = [
@@ -23,6 +22,7 @@ export function registerDiscover (program: Command): void {
   program.command('discover')
     .description('run IrLAP discovery and list the devices that answer')
     .option('--emulator', 'an emulated room with a few devices (the default)')
+    .option('--room <socket>', 'join the room served by `irda room serve` on this socket')
     .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
     .option('--slots <n>', 'discovery slots: 1, 6, 8 or 16', parseSlots)
@@ -51,27 +51,21 @@ async function discoverEmulated (flags: DiscoverFlags): Promise<DeviceInfo[]> {
   }
 }
 
-async function discoverSerial (path: string, flags: DiscoverFlags): Promise<DeviceInfo[]> {
-  let port: Port & { close: () => Promise<void> }
+/** One discovery through a dongle (`--port`) or in a served room (`--room`). */
+async function discoverOn (flags: DiscoverFlags): Promise<{ label: string, devices: DeviceInfo[] }> {
+  const medium = await openMedium(flags, 'discover')
+  const stack = IrdaStack.create({ port: medium.port, nickname: 'irdakit' })
   try {
-    port = await openSerialPort({ path, dongle: flags.dongle ?? 'none' })
-  } catch (e) {
-    throw new UserError(`cannot open ${path} with dongle ${flags.dongle ?? 'none'}: ${oneLine(e)}`)
-  }
-  const stack = IrdaStack.create({ port, nickname: 'irdakit' })
-  try {
-    return await stack.discover({ slots: flags.slots ?? 6 })
+    return { label: medium.label, devices: await stack.discover({ slots: flags.slots ?? 6 }) }
   } finally {
     await stack.close().catch(() => {})
-    await port.close().catch(() => {})
+    await medium.close()
   }
 }
 
 async function discover (flags: DiscoverFlags): Promise<void> {
-  if (flags.port !== undefined && flags.emulator === true) throw new UserError('choose --emulator or --port, not both')
   const out = new Output({ json: flags.json === true })
-  const medium = flags.port !== undefined ? `${flags.port} (${flags.dongle ?? 'none'})` : 'emulator'
-  const devices = flags.port !== undefined ? await discoverSerial(flags.port, flags) : await discoverEmulated(flags)
+  const { label: medium, devices } = mediumKind(flags) === 'emulator' ? { label: 'emulator', devices: await discoverEmulated(flags) } : await discoverOn(flags)
   devices.sort((a, b) => a.nickname.localeCompare(b.nickname))
   if (out.json) {
     out.emitJson({

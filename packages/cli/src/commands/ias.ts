@@ -1,15 +1,14 @@
 /*! `irda ias <device> <class> <attribute>`: one GetValueByClass query on a device's IAS. */
 import type { Command } from 'commander'
-import type { Port } from '@irdakit/core'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
-import { openSerialPort } from '@irdakit/serial'
 import { decodeText, IasReturn, type DeviceInfo, type IasValue } from '@irdakit/lmp'
 import { parseSeed } from '../args.js'
 import { Output, UserError, oneLine, hex32 } from '../output.js'
+import { mediumKind, openMedium } from '../medium.js'
 import { EMULATED_DEVICES } from './discover.js'
 
-interface IasFlags { emulator?: boolean, port?: string, dongle?: string, seed: number, json?: boolean }
+interface IasFlags { emulator?: boolean, room?: string, port?: string, dongle?: string, seed: number, json?: boolean }
 
 export function registerIas (program: Command): void {
   program.command('ias')
@@ -18,6 +17,7 @@ export function registerIas (program: Command): void {
     .argument('<class>', 'IAS class name, e.g. Device, IrDA:IrCOMM, OBEX')
     .argument('<attribute>', 'attribute name, e.g. DeviceName, IrDA:TinyTP:LsapSel')
     .option('--emulator', 'the emulated room of irda discover (the default)')
+    .option('--room <socket>', 'join the room served by `irda room serve` on this socket')
     .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
     .option('--seed <n>', 'seed for the emulated room', parseSeed, 1)
@@ -73,10 +73,9 @@ async function query (stack: IrdaStack, device: string, className: string, attri
 }
 
 async function ias (device: string, className: string, attribute: string, flags: IasFlags): Promise<void> {
-  if (flags.port !== undefined && flags.emulator === true) throw new UserError('choose --emulator or --port, not both')
   const out = new Output({ json: flags.json === true })
   let result
-  if (flags.port === undefined) {
+  if (mediumKind(flags) === 'emulator') {
     const room = new Room({ time: 'virtual', seed: flags.seed })
     const me = IrdaStack.create({ port: room.port('irda'), nickname: 'irdakit', seed: flags.seed * 10 })
     EMULATED_DEVICES.forEach((d, i) => {
@@ -89,18 +88,13 @@ async function ias (device: string, className: string, attribute: string, flags:
       await room.close()
     }
   } else {
-    let port: Port & { close: () => Promise<void> }
-    try {
-      port = await openSerialPort({ path: flags.port, dongle: flags.dongle ?? 'none' })
-    } catch (e) {
-      throw new UserError(`cannot open ${flags.port} with dongle ${flags.dongle ?? 'none'}: ${oneLine(e)}`)
-    }
-    const me = IrdaStack.create({ port, nickname: 'irdakit' })
+    const medium = await openMedium(flags, 'ias')
+    const me = IrdaStack.create({ port: medium.port, nickname: 'irdakit' })
     try {
       result = await query(me, device, className, attribute)
     } finally {
       await me.close().catch(() => {})
-      await port.close().catch(() => {})
+      await medium.close()
     }
   }
   const status = RETURN_NAMES[result.returnCode] ?? `return code ${result.returnCode}`

@@ -3,9 +3,9 @@ import { InvalidArgumentError, type Command } from 'commander'
 import type { Clock, Port } from '@irdakit/core'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
-import { openSerialPort } from '@irdakit/serial'
 import { parseBer, parseCount, parseSeed } from '../args.js'
 import { Output, UserError, oneLine, hex32 } from '../output.js'
+import { mediumKind, openMedium } from '../medium.js'
 
 interface PingFlags {
   count: number
@@ -13,6 +13,7 @@ interface PingFlags {
   interval: number
   device?: number
   emulator?: boolean
+  room?: string
   port?: string
   dongle?: string
   ber: number
@@ -40,6 +41,7 @@ export function registerPing (program: Command): void {
     .option('-i, --interval <ms>', 'time from one TEST to the next', parseInterval, 1000)
     .option('--device <address>', 'the device to ping (default: broadcast, first answer wins)', parseAddress)
     .option('--emulator', 'an emulated room with one device (the default)')
+    .option('--room <socket>', 'join the room served by `irda room serve` on this socket')
     .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
     .option('--ber <rate>', 'bit error rate in the emulated room', parseBer, 0)
@@ -48,23 +50,20 @@ export function registerPing (program: Command): void {
     .action(async (flags: PingFlags) => { await ping(flags) })
 }
 
-interface Medium { port: Port, target?: number, close: () => Promise<void> }
+interface Medium { port: Port, label: string, target?: number, close: () => Promise<void> }
 
 async function emulatedMedium (flags: PingFlags): Promise<Medium & { room: Room }> {
   const room = new Room({ time: 'virtual', seed: flags.seed })
   const port = room.port('irda')
   const peer = IrdaStack.create({ port: room.port('divecomputer'), nickname: 'Aladin Smart', hints: [0x01], seed: flags.seed * 10 + 1 })
   if (flags.ber > 0) room.faults({ ber: flags.ber })
-  return { room, port, target: peer.deviceAddress, close: async () => { await room.close() } }
+  return { room, port, label: 'emulator', target: peer.deviceAddress, close: async () => { await room.close() } }
 }
 
-async function serialMedium (path: string, flags: PingFlags): Promise<Medium> {
-  try {
-    const port = await openSerialPort({ path, dongle: flags.dongle ?? 'none' })
-    return { port, close: async () => { await port.close().catch(() => {}) } }
-  } catch (e) {
-    throw new UserError(`cannot open ${path} with dongle ${flags.dongle ?? 'none'}: ${oneLine(e)}`)
-  }
+/** A dongle (`--port`) or a served room (`--room`). */
+async function sharedMedium (flags: PingFlags): Promise<Medium> {
+  const { port, label, close } = await openMedium(flags, 'ping')
+  return { port, label, close }
 }
 
 const sleepUntil = async (clock: Clock, at: number): Promise<void> => { await new Promise<void>(resolve => { clock.setTimer(at, resolve) }) }
@@ -98,9 +97,9 @@ async function pingLoop (stack: IrdaStack, clock: Clock, flags: PingFlags, desti
 }
 
 async function ping (flags: PingFlags): Promise<void> {
-  if (flags.port !== undefined && flags.emulator === true) throw new UserError('choose --emulator or --port, not both')
+  const kind = mediumKind(flags)
   const out = new Output({ json: flags.json === true })
-  const medium = flags.port !== undefined ? await serialMedium(flags.port, flags) : await emulatedMedium(flags)
+  const medium = kind !== 'emulator' ? await sharedMedium(flags) : await emulatedMedium(flags)
   const destination = flags.device ?? medium.target
   const dest = destination !== undefined ? hex32(destination) : 'broadcast'
   const stack = IrdaStack.create({ port: medium.port, nickname: 'irdakit', seed: flags.seed * 10 })
@@ -122,7 +121,7 @@ async function ping (flags: PingFlags): Promise<void> {
   }
   if (got.length === 0) process.exitCode = 1
   if (out.json) {
-    out.emitJson({ command: 'ping', destination: dest, medium: flags.port ?? 'emulator', size: flags.size, replies, ...stats })
+    out.emitJson({ command: 'ping', destination: dest, medium: flags.port ?? medium.label, size: flags.size, replies, ...stats })
     return
   }
   out.line('')
