@@ -88,6 +88,22 @@ describe('irsock/IRLMP_IRLPT_MODE (IrLMP without TinyTP)', () => {
     expect((await p.room.run(dial(p, 'Raw', true))).slice(1)).to.deep.equal([0, 0])
   })
 
+  it('is set before bind or connect only: WSAEINVAL on a bound socket, WSAEISCONN on a connected one; get is WSAENOPROTOOPT (set-only)', async () => {
+    const p = pair(115)
+    const b = p.B.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    expect(p.B.bind(b, addr(0, 'Svc'))).to.equal(0)
+    expect(p.B.setsockopt(b, SOL_IRLMP, IRLMP_IRLPT_MODE, ON)).to.equal(W.SOCKET_ERROR)
+    expect(p.B.WSAGetLastError()).to.equal(W.WSAEINVAL)
+    expect(p.B.listen(b, 2)).to.equal(0)
+    void p.room.run(p.B.accept(b))
+    const [c, r] = await p.room.run(dial(p, 'Svc', false))
+    expect(r).to.equal(0)
+    expect(p.A.setsockopt(c, SOL_IRLMP, IRLMP_IRLPT_MODE, ON)).to.equal(W.SOCKET_ERROR)
+    expect(p.A.WSAGetLastError()).to.equal(W.WSAEISCONN)
+    expect(p.A.getsockopt(c, SOL_IRLMP, IRLMP_IRLPT_MODE, new Uint8Array(4))).to.equal(W.SOCKET_ERROR)
+    expect(p.A.WSAGetLastError()).to.equal(W.WSAENOPROTOOPT)
+  })
+
   it('LSAP-SELxxx works in IrLPT mode without IAS; a hard close (SO_LINGER {1,0}) is a reset', async () => {
     const p = pair(113)
     const ls = server(p.B, 'LSAP-SEL21')
