@@ -7,6 +7,7 @@ import { readPcap } from '@irdakit/capture'
 import { sirWrap } from '@irdakit/phy'
 import { openSerialPort, type SerialIrdaPort } from '@irdakit/serial'
 import { IrdaStack } from '@irdakit/stack'
+import { connectRoom, type RoomPort } from '@irdakit/emulator'
 import { demoBytes, runDemo, type TraceFrame } from '../../packages/cli/src/demo.js'
 import { runIrda, stderrLines } from './run-irda.js'
 import { jsonEvents, startIrda, type LiveIrda } from './live-irda.js'
@@ -159,6 +160,45 @@ describe('irda dump, live', function () {
     })
   })
 
+  describe('--room: live from a room served by irda room serve', () => {
+    it('shows every station\'s frames with its name, from one station\'s point of view, and saves them', async () => {
+      const socket = join(dir, 'room.sock')
+      const pcap = join(dir, 'room.pcap')
+      const server = startIrda(['room', 'serve', '--socket', socket, '--json'])
+      const ports: RoomPort[] = []
+      try {
+        await server.waitFor(l => l.includes('"listening"'), 8000, 'room listening')
+        irda = startIrda(['dump', '--room', socket, '--perspective', 'tester', '--pcap', pcap, '--json'])
+        await irda.waitFor(l => l.includes('"listening"'), 8000, 'dump listening')
+        for (const name of ['tester', 'peer']) ports.push(await within(3000, connectRoom(socket, { name }), `join as ${name}`))
+        const tester = IrdaStack.create({ port: ports[0], nickname: 'tester', seed: 21 })
+        const peer = IrdaStack.create({ port: ports[1], nickname: 'room peer', seed: 22 })
+        const found = await within(5000, tester.discover({ slots: 1 }), 'discovery')
+        expect(found.map(d => d.nickname)).to.deep.equal(['room peer'])
+        await irda.waitFor(l => l.includes('s=255'), 5000, 'final slot in the dump')
+        await tester.close()
+        await peer.close()
+
+        const r = await irda.stop('SIGINT')
+        expect(r.code, r.stderr).to.equal(0)
+        const frames = frameEvents(r.stdout.split('\n')) as Array<FrameEvent & { sender: string }>
+        expect(frames.map(f => [f.sender, f.direction, f.summary.split(' ')[0]])).to.deep.equal([
+          ['tester', 'out', 'xid:cmd'], ['peer', 'in', 'xid:rsp'], ['tester', 'out', 'xid:cmd'],
+        ])
+        expect(frames[0].layers[0].fields.source).to.equal(tester.deviceAddress)
+        expect(frames[1].layers[0].fields).to.include({ source: peer.deviceAddress, nickname: 'room peer' })
+        expect(jsonEvents(r.stdout.split('\n')).pop()).to.include({ event: 'summary', stoppedBy: 'SIGINT', frames: 3, lost: 0, pcap })
+        const saved = readPcap(pcap, { epochMs: 0 })
+        expect(saved.ok && saved.value.map(rec => rec.direction)).to.deep.equal(['out', 'in', 'out'])
+        // Wall-clock timestamps: the frames were sent within the last minute.
+        expect(saved.ok && Math.abs(saved.value[0].timestampMs - Date.now())).to.be.lessThan(60_000)
+      } finally {
+        for (const p of ports) await p.close().catch(() => {})
+        await server.stop('SIGINT')
+      }
+    })
+  })
+
   describe('bad arguments and missing devices: one line, exit 2', () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['no source at all', ['dump'], /nothing to dump/],
@@ -166,6 +206,7 @@ describe('irda dump, live', function () {
       ['a port that does not exist', ['dump', '--port', '/dev/irdakit-no-such-tty'], /cannot open \/dev\/irdakit-no-such-tty/],
       ['an unknown dongle', ['dump', '--port', '/dev/irdakit-no-such-tty', '--dongle', 'no-such-dongle'], /no-such-dongle/],
       ['a speed the dongle lacks', ['dump', '--port', '/dev/irdakit-no-such-tty', '--speed', '4000000'], /4000000/],
+      ['a room nobody serves', ['dump', '--room', '/tmp/irdakit-no-such-room.sock'], /cannot watch the room: .*no room is served there/],
     ]
     for (const [what, args, message] of cases) {
       it(what, () => {

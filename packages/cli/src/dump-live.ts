@@ -3,6 +3,7 @@
  * stack, nothing is ever sent) or from an emulated room running the demo's exchange.
  */
 import type { TimerHandle } from '@irdakit/core'
+import { watchRoom, type RoomWatch, type TapRecord } from '@irdakit/emulator'
 import { SPEEDS } from '@irdakit/phy'
 import { SpeedFollower, type SpeedChange } from './speed-follower.js'
 import { LiveTrace, openDongle, untilStopped, jsonLine, type StopReason } from './live.js'
@@ -16,6 +17,8 @@ export interface LiveDumpFlags {
   pcap?: string
   hex?: boolean
   json?: boolean
+  /** With --room: whose frames are 'out' (default: none, every frame is 'in', as for a sniffer). */
+  perspective?: string
   // emulator only
   ber: number
   bytes: number
@@ -158,4 +161,60 @@ export async function dumpEmulator (flags: LiveDumpFlags): Promise<void> {
       `${result.bytes} bytes echoed ${result.identical ? 'intact' : 'DIFFERENT'}${flags.pcap !== undefined ? `; saved to ${flags.pcap}` : ''}`)
   }
   if (!result.identical) process.exitCode = 1
+}
+
+/**
+ * Watches a room served by `irda room serve` until SIGINT/SIGTERM (or the server goes away):
+ * every transmission in it, as it ends, with its sender and whether every station got it.
+ */
+export async function dumpRoom (address: string, flags: LiveDumpFlags): Promise<void> {
+  const out = new Output({ json: flags.json === true })
+  const follower = new SpeedFollower(SPEEDS)
+  const run = untilStopped()
+  let trace: LiveTrace | undefined
+  let lost = 0
+  let speedChanges = 0
+  const onRecord = (rec: TapRecord): void => {
+    if (trace === undefined) return
+    // Room time, as `irda room serve` prints it; the pcap adds the room's epoch (wall time).
+    const timeMs = rec.end
+    const damaged = rec.receptions.some(r => r.result !== 'good')
+    if (damaged) lost++
+    trace.frame({ timeMs, direction: rec.sender === flags.perspective ? 'out' : 'in', frame: rec.frame, speed: rec.speed, sender: rec.sender, lost: damaged })
+    const c = damaged ? undefined : follower.frame(rec.end, rec.frame)
+    if (c !== undefined) {
+      speedChanges++
+      trace.event(timeMs, { event: 'speed', bps: c.bps, reason: c.reason, follow: c.follow }, `speed ${c.bps} bit/s (${c.reason})`)
+    }
+  }
+  let watch: RoomWatch
+  try {
+    watch = await watchRoom(address, onRecord)
+  } catch (e) {
+    run.dispose()
+    throw new UserError(`cannot watch the room: ${oneLine(e)}`)
+  }
+  try {
+    trace = new LiveTrace(out, { hex: flags.hex, pcap: flags.pcap, epochMs: watch.epochMs })
+  } catch (e) {
+    run.dispose()
+    await watch.close()
+    throw e
+  }
+  void watch.ended.then(err => { if (err !== undefined) run.stop({ error: oneLine(err) }) })
+  if (out.json) jsonLine({ event: 'listening', time: 0, room: address, stations: watch.stations })
+  else out.note(`watching the room on ${address} (${watch.stations.length === 0 ? 'no stations yet' : `stations: ${watch.stations.join(', ')}`}); ^C to stop`)
+
+  const reason = await run.stopped
+  run.dispose()
+  await watch.close()
+  const t = trace
+  trace = undefined
+  t.close()
+  if (out.json) {
+    jsonLine({ event: 'summary', stoppedBy: reasonText(reason), frames: t.frames, malformed: t.malformed, lost, speedChanges, ...(flags.pcap !== undefined ? { pcap: flags.pcap } : {}) })
+  } else {
+    out.note(`${t.frames} frames, ${lost} lost or damaged${t.malformed > 0 ? `, ${t.malformed} malformed` : ''}, ${speedChanges} speed changes${flags.pcap !== undefined ? `; saved to ${flags.pcap}` : ''}`)
+  }
+  if (typeof reason !== 'string') throw new UserError(reason.error, 1)
 }

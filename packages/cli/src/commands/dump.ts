@@ -1,13 +1,14 @@
 /*!
  * `irda dump`: irdadump-like lines from a capture file, or live: from a serial dongle (a passive
- * sniffer that follows the link's speed) or from an emulated room running the demo's exchange.
+ * sniffer that follows the link's speed), from a room served by `irda room serve`, or from an
+ * emulated room running the demo's exchange.
  */
 import type { Command } from 'commander'
 import { DecodeSession, decodeFrame, readPcap, type PcapRecord } from '@irdakit/capture'
 import { Output, UserError, oneLine } from '../output.js'
 import { toJsonValue } from '../json.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
-import { dumpEmulator, dumpSerial } from '../dump-live.js'
+import { dumpEmulator, dumpRoom, dumpSerial } from '../dump-live.js'
 
 interface DumpFlags {
   hex?: boolean
@@ -17,6 +18,8 @@ interface DumpFlags {
   speed?: number
   follow: boolean
   emulator?: boolean
+  room?: string
+  perspective?: string
   pcap?: string
   ber: number
   bytes: number
@@ -33,6 +36,8 @@ export function registerDump (program: Command): void {
     .option('--speed <bps>', 'with --port: speed to listen at first (default 9600); with --emulator: top speed offered (default 115200)', parseSpeed)
     .option('--no-follow', 'with --port: stay at one speed instead of following the SNRM/UA negotiation')
     .option('--emulator', 'live from an emulated room running the demo exchange')
+    .option('--room <socket>', 'live from the room served by `irda room serve` on this socket, until ^C')
+    .option('--perspective <station>', 'with --room: frames this station sent are \'>\' (default: all \'<\')')
     .option('--pcap <file>', 'live modes: also save every frame to this pcap')
     .option('--ber <rate>', 'with --emulator: bit error rate on the medium', parseBer, 0)
     .option('--bytes <n>', 'with --emulator: bytes the demo echoes', parseCount, 256)
@@ -41,11 +46,12 @@ export function registerDump (program: Command): void {
     .option('--hex', 'add each frame\'s bytes')
     .option('--json', 'a pcap: one JSON document; live: one JSON object per line (frames and events), then a summary')
     .action(async (path: string | undefined, flags: DumpFlags) => {
-      const sources = [path !== undefined, flags.port !== undefined, flags.emulator === true].filter(Boolean).length
-      if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path> or --emulator')
-      if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, or --emulator')
+      const sources = [path !== undefined, flags.port !== undefined, flags.emulator === true, flags.room !== undefined].filter(Boolean).length
+      if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path>, --room <socket> or --emulator')
+      if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, --room <socket> or --emulator')
       if (path !== undefined) { dump(path, flags); return }
       if (flags.port !== undefined) { await dumpSerial(flags.port, flags); return }
+      if (flags.room !== undefined) { await dumpRoom(flags.room, flags); return }
       await dumpEmulator(flags)
     })
 }
