@@ -161,6 +161,24 @@ describe('irsock/IRLMP_EXCLUSIVE_MODE', () => {
     expect(p.a.lmp.connections().map(x => x.exclusive)).to.deep.equal([true])
   })
 
+  it('a peer that refuses the mode change (it opened a connection of its own meanwhile) fails connect with WSAEISCONN', async () => {
+    const p = pair(90)
+    const srv = p.b.ttpListen()
+    p.b.ias.set('Busy', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: srv.lsap })
+    // the moment it accepts, the peer opens a connection of its own (to a selector nobody binds)
+    srv.on('connection', () => { void p.b.ttpConnect({ deviceAddress: p.a.deviceAddress, remoteLsap: 0x33 }).catch(() => undefined) })
+    const answers: string[] = []
+    p.b.onFrame(rec => {
+      if (rec.direction !== 'out' || rec.frame.length < 4 || (rec.frame[1] & 0x01) !== 0) return
+      const pdu = parseLmpPdu(rec.frame.subarray(2))
+      if (pdu.ok && pdu.value.kind === 'access-mode-confirm') answers.push(pdu.value.status)
+    })
+    const [, r, e] = await client(p, 'Busy', [IRLMP_EXCLUSIVE_MODE])
+    expect([r, e]).to.deep.equal([W.SOCKET_ERROR, W.WSAEISCONN])
+    expect(answers).to.deep.equal(['failure']) // the peer said no, on the wire
+    expect(p.a.lmp.connections().filter(c => c.state === 'open')).to.have.length(0)
+  })
+
   it('setsockopt on a connected socket is WSAEISCONN (an access-mode change needs the peer\'s answer; setsockopt cannot wait for it)', async () => {
     const p = pair(86)
     const ls = server(p.B, 'Svc')

@@ -24,7 +24,7 @@
  * - WSAENETDOWN is never returned (Windows CE: "not supported"); a lost link surfaces as
  *   WSAECONNABORTED, a link reset as WSAENETRESET, a peer's abort as WSAECONNRESET.
  */
-import { ConnectionError, IasQueryError, LmLinkBusyError, type IrdaStack, type TtpSocket } from '@irdakit/stack'
+import { ConnectionError, IasQueryError, LmLinkBusyError, type IrdaStack, type LmpSocket, type TtpSocket } from '@irdakit/stack'
 import {
   AF_IRDA, IRDA_PROTO_SOCK_STREAM, SOCKADDR_IRDA_SIZE, addressFromDeviceId, decodeSockaddrIrda, deviceIdFromAddress,
   encodeSockaddrIrda, parseLsapSelName,
@@ -35,7 +35,7 @@ import {
   WSAEMFILE, WSAENOTCONN, WSAENOTSOCK, WSAEOPNOTSUPP, WSAEPROTONOSUPPORT, WSAESHUTDOWN, WSAESOCKTNOSUPPORT, WSAEWOULDBLOCK,
   WSANOTINITIALISED, WSAVERNOTSUPPORTED,
 } from './winsock.js'
-import { Channel, type Link } from './channel.js'
+import { Channel } from './channel.js'
 import { connectFailure, connectionLost } from './errors.js'
 import { makeGetsockopt, makeSetsockopt, type GetSockOpt, type IntRef, type SetSockOpt } from './options.js'
 import type { Sock, SockContext, State } from './sock.js'
@@ -312,7 +312,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
 
   /** Opens the link a connecting socket runs on; [channel] or [undefined, WSA error]. */
   const openChannel = async (sock: Sock, deviceAddress: number, remoteLsap: number): Promise<[Channel, 0] | [undefined, number]> => {
-    let link: Link
+    let link: TtpSocket | LmpSocket
     let chan: Channel
     try {
       if (sock.irlpt) {
@@ -331,7 +331,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     if (sock.exclusive && sock.state === 'connecting') {
       // "WSAEISCONN: an exclusive/multiplexed mode change failed" (Windows connect).
       let status: string
-      try { status = await stack.accessMode(link as Parameters<IrdaStack['accessMode']>[0], 'exclusive') } catch { status = 'failure' }
+      try { status = await stack.accessMode(link, 'exclusive') } catch { status = 'failure' }
       if (status !== 'success') { chan.close(false); return [undefined, WSAEISCONN] }
     }
     return [chan, 0]
