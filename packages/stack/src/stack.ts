@@ -108,6 +108,8 @@ export class IrdaStack {
   private readonly sockets = new Map<number, TtpSocket>()
   private readonly servers = new Map<number, TtpServer>()
   private readonly lmpSockets = new Map<number, LmpSocket>()
+  /** IrLAP local busy is set because a plain IrLMP connection holds too much unread data. */
+  private lmpBusy = false
   /** IrLMP asked for the link to go down; done once IrLAP has no data pending. */
   private linkDisconnectWanted = false
   private readonly lmpServers = new Map<number, LmpServer>()
@@ -529,9 +531,10 @@ export class IrdaStack {
   private updateLocalBusy (now: number): void {
     let busy = false
     for (const s of this.lmpSockets.values()) {
-      if (s.rxQueue.length >= (this.station.localBusy ? LMP_RX_HIGH_WATER / 2 : LMP_RX_HIGH_WATER)) busy = true
+      if (s.rxQueue.length >= (this.lmpBusy ? LMP_RX_HIGH_WATER / 2 : LMP_RX_HIGH_WATER)) busy = true
     }
-    if (busy !== this.station.localBusy) {
+    if (busy !== this.lmpBusy) {
+      this.lmpBusy = busy
       this.station.setLocalBusy(now, busy)
       this.pump() // the RR/RNR it may queue
     }
