@@ -1,6 +1,10 @@
 import { expect } from 'chai'
 import { openSerialPort, type SerialIrdaPort } from '@irdakit/serial'
 import { IrdaStack } from '@irdakit/stack'
+import { connectRoom } from '@irdakit/emulator'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { parseHints } from '../../packages/cli/src/commands/attach.js'
 import { runIrda, stderrLines } from './run-irda.js'
 import { jsonEvents, startIrda, type LiveIrda } from './live-irda.js'
@@ -103,12 +107,49 @@ describe('irda attach', function () {
     })
   })
 
+  describe('in a served room (irda room serve)', () => {
+    it('is found and queried by a station in another process, and ends with exit 1 when the room goes away', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'irdakit-attach-'))
+      const socket = join(dir, 'room.sock')
+      const server = startIrda(['room', 'serve', '--socket', socket, '--json'])
+      try {
+        await server.waitFor(l => l.includes('"listening"'), 8000, 'room listening')
+        irda = startIrda(['attach', '--room', socket, '--nickname', 'in the room', '--json'])
+        const hello = JSON.parse(await irda.waitFor(l => l.includes('"attached"'), 8000, 'attached event')) as { port: string }
+        expect(hello.port).to.equal(`room ${socket}`)
+        const port = await within(3000, connectRoom(socket, { name: 'tester' }), 'join the room')
+        const tester = IrdaStack.create({ port, nickname: 'tester', seed: 31 })
+        const [found] = await within(5000, tester.discover({ slots: 1 }), 'discovery')
+        expect(found?.nickname).to.equal('in the room')
+        const ias = await within(5000, tester.iasQuery(found.deviceAddress, 'Device', 'DeviceName'), 'IAS query')
+        const name = ias.entries[0]?.value
+        expect(Buffer.from(name?.type === 'string' ? name.value : []).toString('latin1')).to.equal('in the room')
+        await tester.close()
+        await port.close()
+        // The room server stops: the attached stack has lost its medium.
+        await server.stop('SIGINT')
+        const r = await irda.stop(null, 8000)
+        expect(r.code, r.stderr).to.equal(1)
+        expect(r.stderr.trim().split('\n')).to.have.length(1)
+        const summary = jsonEvents(r.stdout.trimEnd().split('\n')).pop()
+        expect(summary).to.include({ event: 'summary' })
+        expect(String(summary?.stoppedBy)).to.match(/went away|server/)
+        expect(summary?.framesIn).to.be.greaterThan(4)
+      } finally {
+        await server.stop('SIGKILL')
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+  })
+
   describe('bad arguments and missing devices: one line, exit 2', () => {
     const cases: Array<[string, string[], RegExp]> = [
       ['no port and no --emulator', ['attach'], /name the serial port/],
       ['a port that does not exist', ['attach', '/dev/irdakit-no-such-tty', '--dongle', 'none'], /cannot open \/dev\/irdakit-no-such-tty/],
       ['an unknown dongle', ['attach', '/dev/irdakit-no-such-tty', '--dongle', 'no-such-dongle'], /no-such-dongle/],
       ['a bad speed', ['attach', '--emulator', '--speed', '12345'], /must be one of/],
+      ['two media', ['attach', '/dev/irdakit-no-such-tty', '--emulator'], /choose one of/],
+      ['a room nobody serves', ['attach', '--room', '/tmp/irdakit-no-such-room.sock'], /cannot join the room/],
     ]
     for (const [what, args, message] of cases) {
       it(what, () => {

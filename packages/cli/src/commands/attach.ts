@@ -1,6 +1,6 @@
 /*!
  * `irda attach`: Linux's irattach for irdakit. Brings an IrdaStack up on a serial dongle (or in
- * an emulated room) and keeps it there until SIGINT/SIGTERM: it answers discovery and IAS
+ * a served or an emulated room) and keeps it there until SIGINT/SIGTERM: it answers discovery and IAS
  * queries (DeviceName = the nickname) and connections, optionally discovers periodically and
  * reports devices coming and going, prints the decoded trace and writes a pcap. On exit it
  * closes the stack (the link is disconnected cleanly) and the port, then prints a summary.
@@ -8,7 +8,7 @@
 import { hostname } from 'node:os'
 import { InvalidArgumentError, type Command } from 'commander'
 import type { Port } from '@irdakit/core'
-import { Room } from '@irdakit/emulator'
+import { connectRoom, Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { parseFrame, parseDiscoveryInfo } from '@irdakit/lap'
 import type { DeviceInfo } from '@irdakit/lmp'
@@ -29,6 +29,7 @@ interface AttachFlags {
   pcap?: string
   hex?: boolean
   emulator?: boolean
+  room?: string
   seed: number
   json?: boolean
 }
@@ -81,6 +82,7 @@ export function registerAttach (program: Command): void {
     .option('--hex', 'with --trace: add each frame\'s bytes')
     .option('--pcap <file>', 'save every frame to a pcap (open it in Wireshark)')
     .option('--emulator', `attach in an emulated room (real time) where "${EMULATED_PEER.nickname}" discovers and queries us`)
+    .option('--room <socket>', 'attach as a station of the room served by `irda room serve` on this socket')
     .option('--seed <n>', 'with --emulator: seed for the room and the peer', parseSeed, 1)
     .option('--json', 'one JSON object per line (events), then a summary line')
     .action(async (path: string | undefined, flags: AttachFlags) => { await attach(path, flags) })
@@ -93,11 +95,22 @@ interface Medium {
 }
 
 async function openMedium (path: string | undefined, flags: AttachFlags): Promise<Medium & { room?: Room }> {
-  if (path !== undefined && flags.emulator === true) throw new UserError('choose a serial port or --emulator, not both')
-  if (path === undefined && flags.emulator !== true) throw new UserError('name the serial port (irda attach /dev/ttyUSB0 --dongle <name>), or use --emulator')
+  const named = [path !== undefined && 'a serial port', flags.emulator === true && '--emulator', flags.room !== undefined && '--room'].filter(x => x !== false)
+  if (named.length > 1) throw new UserError(`choose one of a serial port, --emulator and --room, not ${named.join(' and ')}`)
+  if (named.length === 0) throw new UserError('name the serial port (irda attach /dev/ttyUSB0 --dongle <name>), or use --room <socket> or --emulator')
   if (path !== undefined) {
     const port = await openDongle(path, flags.dongle)
     return { port, label: `${path} (dongle ${flags.dongle})`, close: async () => { await port.close().catch(() => {}) } }
+  }
+  if (flags.room !== undefined) {
+    const address = flags.room
+    let port
+    try {
+      port = await connectRoom(address, { name: `attach-${process.pid}` })
+    } catch (e) {
+      throw new UserError(`cannot join the room: ${oneLine(e)}`)
+    }
+    return { port, label: `the room on ${address}`, close: async () => { await port.close() } }
   }
   const room = new Room({ time: 'real', seed: flags.seed })
   const port = room.port('attach')
@@ -157,7 +170,7 @@ async function attach (path: string | undefined, flags: AttachFlags): Promise<vo
     }, e => { trace.event(rel(), { event: 'discovery-error', error: oneLine(e) }, `discovery failed: ${oneLine(e)}`, 'red') })
 
   const peer = medium.room !== undefined ? startEmulatedPeer(medium.room, stack.deviceAddress, flags.seed) : undefined
-  const hello = { event: 'attached', port: path ?? 'emulator', dongle: path !== undefined ? flags.dongle : undefined, nickname, deviceAddress: hex32(stack.deviceAddress), hints: hintHex(Uint8Array.from(flags.hints ?? [0x04])), speeds }
+  const hello = { event: 'attached', port: path ?? (flags.room !== undefined ? `room ${flags.room}` : 'emulator'), dongle: path !== undefined ? flags.dongle : undefined, nickname, deviceAddress: hex32(stack.deviceAddress), hints: hintHex(Uint8Array.from(flags.hints ?? [0x04])), speeds }
   if (out.json) jsonLine({ ...hello, time: 0 })
   else out.line(`attached to ${medium.label} as ${JSON.stringify(nickname)} ${hex32(stack.deviceAddress)}, speeds up to ${speeds[speeds.length - 1] ?? '?'} bit/s; ^C to detach`)
   watch?.start()
