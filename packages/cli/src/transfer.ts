@@ -86,6 +86,18 @@ export async function peerHangsUp (socket: IrSocket, clock: Clock, ms = 5000): P
   await closed(socket)
 }
 
+/**
+ * Waits (on the stack's clock, at most `ms`) until IrLAP has no link. A server that is done
+ * lets the connecting side, the primary, take the link down: closing first would leave the
+ * primary repeating DISC to a station that has gone.
+ */
+export async function linkDown (stack: IrdaStack, ms = 3000): Promise<void> {
+  const deadline = stack.clock.now() + ms
+  while (stack.station.link !== undefined && stack.clock.now() < deadline) {
+    await new Promise<void>(resolve => { stack.clock.setTimer(stack.clock.now() + 50, resolve) })
+  }
+}
+
 /** Writes `data` to `path` whole or not at all (through a `.part` file). */
 export function storeFile (path: string, data: Uint8Array): void {
   const part = `${path}.part`

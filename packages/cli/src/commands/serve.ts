@@ -14,7 +14,7 @@ import { jsonLine, untilStopped, type StopReason } from '../live.js'
 import { mediumKind, openMedium } from '../medium.js'
 import { Output, UserError, hex32, oneLine } from '../output.js'
 import {
-  closed, connectService, crcHex, DEFAULT_SERVICE, emulatedSpeeds, isDirectory, mustNotExist, peerHangsUp, peerText, roomSeed, stackOn, storeFile, timing, transferOptions, type TransferFlags,
+  closed, connectService, crcHex, DEFAULT_SERVICE, emulatedSpeeds, isDirectory, linkDown, mustNotExist, peerHangsUp, peerText, roomSeed, stackOn, storeFile, timing, transferOptions, type TransferFlags,
 } from '../transfer.js'
 
 interface ServeFlags extends TransferFlags { dir: string, once?: boolean, file?: string }
@@ -112,6 +112,7 @@ async function serve (service: string, flags: ServeFlags): Promise<void> {
     const stopped = stop.stopped.then(r => { stopInfo.by = r })
     try {
       await medium.run(Promise.race([done, stopped]))
+      if (stopInfo.by === 'once') await medium.run(linkDown(stack))
     } finally {
       await medium.run(stack.close())
     }
