@@ -96,6 +96,31 @@ describe('irda serve / send / recv (files over IrSock)', function () {
     })
   })
 
+  it('a room that dies under a transfer: send ends with exit 1 and one line, nothing hangs', async () => {
+    const socket = join(dir, 'dying.sock')
+    const room = new IrdaProcess(['room', 'serve', '--socket', socket, '--json'])
+    await room.waitFor(/"event":"listening"/)
+    const src = join(fresh('src'), 'big.bin')
+    writeFileSync(src, payload(60_000, 5))
+    const server = new IrdaProcess(['serve', 'files', '--room', socket, '--once', '--dir', fresh('inbox')])
+    try {
+      await server.waitFor(/serving files/)
+      const sender = new IrdaProcess(['send', src, '--room', socket, '--service', 'files'])
+      // The sender joins, discovers, connects, then 60 kB take seconds at 115200 b/s: kill the room meanwhile.
+      await room.waitFor(/"event":"join","time":[\d.]+,"station":"send-/)
+      await new Promise(resolve => { setTimeout(resolve, 3000) })
+      await room.stop('SIGKILL')
+      const sent = await sender.done()
+      expect(sent.status).to.equal(1)
+      expect(stderrLines(sent)).to.have.length(1)
+      expect(stderrLines(sent)[0]).to.match(/^irda: sending big\.bin to 0x[0-9a-f]{8} failed: .*link/)
+      const served = await server.done()
+      expect(served.status).to.equal(1)
+    } finally {
+      await server.stop('SIGKILL')
+    }
+  })
+
   describe('in the emulator (the other side in-process, virtual time)', () => {
     it('send, recv and serve each complete a real transfer', () => {
       const src = join(fresh('src'), 'hello.txt')
