@@ -8,6 +8,7 @@ import type { Command } from 'commander'
 import type { Port } from '@irdakit/core'
 import { connectRoom, Room } from '@irdakit/emulator'
 import { openSerialPort } from '@irdakit/serial'
+import { SPEEDS } from '@irdakit/phy'
 import { UserError, oneLine } from './output.js'
 
 export interface MediumFlags { emulator?: boolean, room?: string, port?: string, dongle?: string }
@@ -42,19 +43,24 @@ export function mediumKind (flags: MediumFlags): MediumKind {
   return flags.room !== undefined ? 'room' : flags.port !== undefined ? 'serial' : 'emulator'
 }
 
+/** Highest speed a station offers in a served room unless asked: SIR, where the room's timing is sound. */
+export const ROOM_DEFAULT_SPEED = 115_200
+
 /**
  * Opens the station `station` on the medium the flags choose. In a served room the name gets
- * this process's id, so two runs of one command can share a room. Opening failures (no room on
- * the socket, a tty that does not open) are {@link UserError}s.
+ * this process's id, so two runs of one command can share a room, and the port has the SIR
+ * speeds only unless `maxSpeed` asks for more. Opening failures (no room on the socket, a tty
+ * that does not open) are {@link UserError}s.
  */
-export async function openMedium (flags: MediumFlags, station: string, opts: { seed?: number } = {}): Promise<OpenMedium> {
+export async function openMedium (flags: MediumFlags, station: string, opts: { seed?: number, maxSpeed?: number } = {}): Promise<OpenMedium> {
   const kind = mediumKind(flags)
   const awaitIt = async <T>(p: Promise<T>): Promise<T> => await p
   if (kind === 'room') {
     const address = flags.room ?? ''
     let port
     try {
-      port = await connectRoom(address, { name: `${station}-${process.pid}` })
+      const top = opts.maxSpeed ?? ROOM_DEFAULT_SPEED
+      port = await connectRoom(address, { name: `${station}-${process.pid}`, supportedSpeeds: SPEEDS.filter(s => s <= top && s <= 4_000_000) })
     } catch (e) {
       throw new UserError(`cannot join the room: ${oneLine(e)}`)
     }

@@ -10,14 +10,11 @@ import { connect, IrSockError, type IrSocket } from '@irdakit/irsock'
 import { IrdaStack } from '@irdakit/stack'
 import { SPEEDS } from '@irdakit/phy'
 import { parseSeed, parseSpeed } from './args.js'
-import { mediumOptions, type MediumFlags, type OpenMedium } from './medium.js'
+import { mediumOptions, ROOM_DEFAULT_SPEED, type MediumFlags, type OpenMedium } from './medium.js'
 import { UserError, hex32, oneLine } from './output.js'
 
 /** The IAS class `irda serve` registers and `send`/`recv` look up unless told otherwise. */
 export const DEFAULT_SERVICE = 'irdakit:files'
-
-/** Highest speed a station offers in a served room unless `--speed` says: SIR, where its timing is sound. */
-export const ROOM_DEFAULT_SPEED = 115_200
 
 export interface TransferFlags extends MediumFlags { speed?: number, seed?: number, json?: boolean }
 

@@ -45,7 +45,7 @@ function target (flags: RecvFlags, name: string): string {
 async function recv (flags: RecvFlags): Promise<void> {
   mediumKind(flags)
   const out = new Output({ json: flags.json === true })
-  const medium = await openMedium(flags, 'recv', { seed: roomSeed(flags) })
+  const medium = await openMedium(flags, 'recv', { seed: roomSeed(flags), ...(flags.speed !== undefined ? { maxSpeed: flags.speed } : {}) })
   try {
     if (medium.room !== undefined) emulatedOffer(medium.room, flags)
     const stack = stackOn(medium, 'irda recv', flags)

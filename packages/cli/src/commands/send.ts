@@ -50,7 +50,7 @@ async function send (file: string, flags: SendFlags): Promise<void> {
   const out = new Output({ json: flags.json === true })
   const data = readInput(file)
   const name = basename(file)
-  const medium = await openMedium(flags, 'send', { seed: roomSeed(flags) })
+  const medium = await openMedium(flags, 'send', { seed: roomSeed(flags), ...(flags.speed !== undefined ? { maxSpeed: flags.speed } : {}) })
   try {
     if (medium.room !== undefined) void emulatedReceiver(medium.room, flags).catch(() => {})
     const stack = stackOn(medium, 'irda send', flags)

@@ -68,7 +68,7 @@ async function serve (service: string, flags: ServeFlags): Promise<void> {
   // In the in-process room the other side makes exactly one transfer.
   const once = flags.once === true || kind === 'emulator'
   const stop = untilStopped()
-  const medium = await openMedium(flags, 'serve', { seed: roomSeed(flags) }).catch((e: unknown) => { stop.dispose(); throw e })
+  const medium = await openMedium(flags, 'serve', { seed: roomSeed(flags), ...(flags.speed !== undefined ? { maxSpeed: flags.speed } : {}) }).catch((e: unknown) => { stop.dispose(); throw e })
   const transfers: Array<ServedTransfer & { peer: string, seconds: number, bytesPerSecond: number }> = []
   const stopInfo: { by: StopReason | 'once' } = { by: 'once' }
   try {
