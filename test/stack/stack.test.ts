@@ -117,3 +117,51 @@ describe('stack/test()', () => {
     expect(none.ok).to.equal(false)
   })
 })
+
+describe('stack/close()', () => {
+  const sleep = async (room: Room, ms: number): Promise<void> => { await new Promise<void>(resolve => room.clock.setTimer(room.clock.now() + ms, () => { resolve() })) }
+
+  it('while IrLMP is still bringing the link up: withdraws the connect, fails the query, sends nothing', async () => {
+    const { room, a, b } = twoStations(30)
+    const sent: number[] = []
+    a.onFrame(r => { if (r.direction === 'out') sent.push(r.frame.length) })
+    const query = a.iasQuery(b.deviceAddress, 'Device', 'DeviceName').then(() => 'answered', (e: Error) => e.name)
+    await room.run(a.close())
+    expect(await room.run(query)).to.equal('IasQueryError')
+    expect(a.station.state).to.equal('NDM')
+    await room.run(sleep(room, 5000))
+    expect(sent, 'the SNRM was still waiting for a quiet medium and never went out').to.deep.equal([])
+    await room.run(b.close())
+  })
+
+  it('on a live link with an IAS query under way: the query fails, the link goes down with DISC/UA, nothing throws', async () => {
+    const { room, a, b } = twoStations(31)
+    await room.run(a.iasQuery(b.deviceAddress, 'Device', 'DeviceName'))
+    expect(a.lmp.linkState().state).to.equal('up')
+    const query = a.iasQuery(b.deviceAddress, 'Device', 'DeviceName').then(() => 'answered', (e: Error) => e.name)
+    await room.run(a.close())
+    expect(await room.run(query)).to.equal('IasQueryError')
+    expect(a.station.state).to.equal('NDM')
+    await room.run(b.close())
+  })
+
+  it('data handed down while the DISC is out is counted as unsent, never thrown', async () => {
+    const { room, a, b } = twoStations(32)
+    const heard: number[] = []
+    b.onConnectionless(d => { heard.push(d.length) })
+    await room.run(a.iasQuery(b.deviceAddress, 'Device', 'DeviceName'))
+    const closing = a.close()
+    let sawDisc = false
+    a.onFrame(r => {
+      if (r.direction !== 'out' || r.frame[1] !== 0x53 || sawDisc) return // 0x53: DISC with P
+      sawDisc = true
+      a.sendConnectionless(Uint8Array.of(1, 2, 3)) // IrLMP hands IrLAP a UI frame in PCLOSE
+    })
+    await room.run(closing)
+    expect(sawDisc).to.equal(true)
+    expect(a.station.state).to.equal('NDM')
+    expect(a.station.stats.unsent).to.equal(1)
+    expect(heard).to.deep.equal([])
+    await room.run(b.close())
+  })
+})

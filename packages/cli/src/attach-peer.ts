@@ -41,10 +41,11 @@ export function startEmulatedPeer (room: Room, target: number, seed: number): { 
     stop: async () => {
       stopped = true
       timer?.cancel()
-      // Let a probe in progress finish first: IrdaStack.close() throws while IrLMP is still
-      // bringing the link up (IrLAP in NDM refuses the disconnect request).
-      await busy
+      // close() cuts a probe in progress short (its query fails, which the probe absorbs); wait
+      // for it to settle so nothing is scheduled after the peer is gone.
+      const settled = busy
       await peer.close()
+      await settled
     },
   }
 }

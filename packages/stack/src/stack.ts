@@ -297,7 +297,8 @@ export class IrdaStack {
       await new Promise<void>(resolve => {
         const t = this.port.clock.setTimer(this.now() + timeoutMs, resolve)
         this.linkDownWaiters.push(() => { t.cancel(); resolve() })
-        if (this.sockets.size === 0 && this.lmpSockets.size === 0) this.station.disconnectRequest(this.now())
+        // As for the idle link: the DISC waits until IrLAP has delivered what it holds.
+        if (this.sockets.size === 0 && this.lmpSockets.size === 0) this.linkDisconnectWanted = true
         this.pump()
       })
     }

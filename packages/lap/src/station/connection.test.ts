@@ -92,6 +92,17 @@ describe('lap/station connection', () => {
       t.expectSilence(2000)
     })
 
+    it('withdraws a connect still waiting for a quiet medium when asked to disconnect; a bare NDM disconnect is misuse', () => {
+      const st = station()
+      const t = tester(st)
+      t.do(now => { st.connectRequest(now, { deviceAddress: PEER }) })
+      t.wait(100).do(now => { st.disconnectRequest(now) })
+      t.expectEvent({ type: 'disconnect-indication', reason: 'user-request' })
+      t.expectSilence(2000)
+      expect(st.state).to.equal('NDM')
+      t.do(now => { expect(() => { st.disconnectRequest(now) }).to.throw('disconnect is not allowed in state NDM') })
+    })
+
     it('stops on DM (refused)', () => {
       const st = station()
       const t = tester(st)
@@ -123,6 +134,20 @@ describe('lap/station connection', () => {
       t.expectEvent({ type: 'disconnect-indication', reason: 'user-request' })
       expect(st.state).to.equal('NDM')
       expect(t.bps).to.equal(9600)
+    })
+
+    it('primary: data given while the DISC is out is counted as unsent, with what was still queued', () => {
+      const { st, t, conn } = connectedPrimary()
+      t.expectFrame({ kind: 'RR' })
+      t.do(now => { st.dataRequest(now, Uint8Array.of(1)); st.disconnectRequest(now) }) // queued in RECV_P
+      t.wait(2).send(rsp('RR', 0, true, conn))
+      t.expectFrame({ kind: 'DISC', caddr: conn })
+      expect(st.state).to.equal('PCLOSE')
+      t.do(now => { st.dataRequest(now, Uint8Array.of(2)); st.unitdataRequest(now, Uint8Array.of(3)) })
+      t.wait(2).send(u('UA', false, conn))
+      t.expectEvent({ type: 'disconnect-indication', reason: 'user-request' })
+      expect(st.stats.unsent).to.equal(3)
+      expect(st.stats.iFramesOut).to.equal(0)
     })
 
     it('secondary: RD at its next turn, then UA to the DISC', () => {

@@ -32,6 +32,12 @@ export interface StationStats {
   frmrSent: number
   /** F (primary) or WD (secondary) expiries without an answer. */
   noReply: number
+  /**
+   * Data and unit data handed down that never went out because the link went down first
+   * (queued at the disconnect, or given while it was closing). The layer above learns of the
+   * loss from the disconnect indication; this says how much.
+   */
+  unsent: number
 }
 
 /** A discovery we run (QUERY). */
@@ -66,7 +72,7 @@ export class StationContext {
   readonly timers = new TimerTable()
   readonly tx: TxAction[] = []
   readonly events: LapEvent[] = []
-  readonly stats: StationStats = { framesIn: 0, framesOut: 0, malformed: 0, rxErrors: 0, ignored: 0, iFramesOut: 0, retransmissions: 0, rejSent: 0, srejSent: 0, frmrSent: 0, noReply: 0 }
+  readonly stats: StationStats = { framesIn: 0, framesOut: 0, malformed: 0, rxErrors: 0, ignored: 0, iFramesOut: 0, retransmissions: 0, rejSent: 0, srejSent: 0, frmrSent: 0, noReply: 0, unsent: 0 }
 
   deviceAddress: number
   readonly random: Random
@@ -207,6 +213,7 @@ export class StationContext {
     this.timers.stopAll()
     this.afterTx = undefined
     this.resetSequence()
+    this.stats.unsent += this.txQueue.length + this.uiQueue.length
     this.txQueue.length = 0
     this.uiQueue.length = 0
     this.link = undefined

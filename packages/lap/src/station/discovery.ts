@@ -8,6 +8,7 @@ import type { StationContext, QueryState } from './context.js'
 import { randomDeviceAddress } from './context.js'
 import type { DiscoveredDevice, DiscoveryRequest } from './primitives.js'
 import { startSetup } from './connection.js'
+import { InvalidStateError } from './errors.js'
 
 type Xid = LapFrame & { kind: 'XID' }
 type Test = LapFrame & { kind: 'TEST' }
@@ -23,6 +24,18 @@ const XID_AIRTIME_MS = 35
 export function queueNdmRequest (c: StationContext, now: number, p: NonNullable<StationContext['pendingNdm']>): void {
   c.pendingNdm = p
   tryPendingNdm(c, now)
+}
+
+/**
+ * IRLAP_DISCONNECT.request before the SNRM went out: the connect still waiting for a quiet medium
+ * is withdrawn and confirmed down, so the layer above never waits on a link that will not come.
+ * With no connect waiting there is nothing to disconnect.
+ */
+export function cancelPendingConnect (c: StationContext): void {
+  if (c.pendingNdm?.kind !== 'connect') throw new InvalidStateError('disconnect', c.state)
+  c.pendingNdm = undefined
+  c.timers.stop('MediaBusy')
+  c.emit({ type: 'disconnect-indication', reason: 'user-request' })
 }
 
 /**

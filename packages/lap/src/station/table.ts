@@ -57,6 +57,7 @@ const ndmRequests: RequestRow = {
   connect: (c, now, r) => { D.queueNdmRequest(c, now, { kind: 'connect', deviceAddress: r.deviceAddress, qos: r.qos ?? c.qos, since: now }) },
   unitdata: D.ndmUnitdataRequest,
   test: D.ndmTestRequest,
+  disconnect: D.cancelPendingConnect,
 }
 
 const ndmTimers: TimerRow = {
@@ -67,6 +68,8 @@ const ndmTimers: TimerRow = {
 const refuseDiscovery = (c: StationContext): void => { D.refuseDiscoveryConnected(c) }
 const queueData = (c: StationContext, _now: number, d: Uint8Array): void => { c.txQueue.push(d) }
 const queueUi = (c: StationContext, _now: number, d: Uint8Array): void => { c.uiQueue.push(d) }
+/** While the link closes, data can no longer go out; it is counted, and the disconnect indication follows. */
+const discard = (c: StationContext): void => { c.stats.unsent++ }
 const sendNow = (c: StationContext, now: number, d: Uint8Array, q: Uint8Array[]): void => { q.push(d); P.primaryKick(c, now) }
 
 const primaryRecvFrames: FrameRow = {
@@ -154,7 +157,7 @@ export const STATE_TABLE: Readonly<Record<LapState, StateRow>> = {
   PCLOSE: {
     frames: { UA: C.onPcloseAnswer, DM: C.onPcloseAnswer },
     timers: { F: C.onPcloseTimeout },
-    requests: { discovery: refuseDiscovery, disconnect: () => {} },
+    requests: { discovery: refuseDiscovery, data: discard, unitdata: discard, disconnect: () => {} },
   },
   RESET_WAIT: {
     frames: {},
@@ -178,7 +181,7 @@ export const STATE_TABLE: Readonly<Record<LapState, StateRow>> = {
   SCLOSE: {
     frames: { DISC: C.onSecondaryDisc, I: S.onScloseCommand, RR: S.onScloseCommand, RNR: S.onScloseCommand, REJ: S.onScloseCommand, SREJ: S.onScloseCommand },
     timers: { WD: S.onScloseWd },
-    requests: { discovery: refuseDiscovery, disconnect: () => {} },
+    requests: { discovery: refuseDiscovery, data: discard, unitdata: discard, disconnect: () => {} },
   },
   RESET_CHECK: {
     frames: afterDiscReceived,
