@@ -102,7 +102,9 @@ async function ping (flags: PingFlags): Promise<void> {
   const medium = kind !== 'emulator' ? await sharedMedium(flags) : await emulatedMedium(flags)
   const destination = flags.device ?? medium.target
   const dest = destination !== undefined ? hex32(destination) : 'broadcast'
-  const stack = IrdaStack.create({ port: medium.port, nickname: 'irdakit', seed: flags.seed * 10 })
+  // Seeded only in its own emulated room: on a dongle or in a shared room two pings must not
+  // pick the same device address.
+  const stack = IrdaStack.create({ port: medium.port, nickname: 'irdakit', ...(kind === 'emulator' ? { seed: flags.seed * 10 } : {}) })
   let replies: Reply[]
   try {
     const loop = pingLoop(stack, medium.port.clock, flags, destination, out, dest)
