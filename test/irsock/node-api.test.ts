@@ -349,6 +349,29 @@ describe('irsock/node API: end, destroy and errors', () => {
     expect(s.errored).to.equal(null)
   })
 
+  it('resetAndDestroy() resets (IrLMP 0xFF): the peer gets WSAECONNRESET on read, no end; a socket still connecting gives up', async () => {
+    const p = pair(144)
+    const server = createServer(p.b).listen({ service: 'Rst' })
+    const c = connect(p.a, { service: 'Rst', deviceAddress: p.b.deviceAddress })
+    const [[s]] = await p.room.run(Promise.all([once(server, 'connection') as Promise<[IrSocket]>, once(c, 'connect')]))
+    let ended = false
+    s.on('end', () => { ended = true })
+    s.resume()
+    expect(c.resetAndDestroy()).to.equal(c)
+    const err = await p.room.run(failure(s))
+    expect(err).to.include({ code: 'WSAECONNRESET', errno: 10054, syscall: 'read' })
+    expect(ended).to.equal(false)
+    expect(c.errored).to.equal(null)
+
+    let later = 0
+    server.on('connection', () => { later++ })
+    const early = connect(p.a, { service: 'Rst', deviceAddress: p.b.deviceAddress })
+    early.resetAndDestroy() // still querying IAS: it gives up before any TinyTP connect
+    await p.room.run(closed(early))
+    await p.room.run(sleep(p, 3000))
+    expect(later).to.equal(0)
+  })
+
   it('a blocked beam mid-transfer errors both sides with WSAECONNABORTED, never WSAENETDOWN', async () => {
     const p = pair(143)
     const server = createServer(p.b).listen({ service: 'Beam' })

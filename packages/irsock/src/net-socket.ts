@@ -12,8 +12,9 @@
  *
  * TinyTP has no half close, so `allowHalfOpen` is false: `end()` flushes what TinyTP still holds
  * and disconnects (the peer sees 'end'); a peer's disconnect ends the readable side and closes
- * the socket. `destroy()` disconnects at once, dropping unsent data. Any other end of the
- * connection (link lost, reset, refused) destroys the socket with an {@link IrSockError}.
+ * the socket. `destroy()` disconnects at once, dropping unsent data; `resetAndDestroy()` resets
+ * instead (IrLMP reason 0xFF, as net's RST), so the peer gets WSAECONNRESET. Any other end of
+ * the connection (link lost, reset, refused) destroys the socket with an {@link IrSockError}.
  */
 import { Duplex } from 'node:stream'
 import type { TtpSocket } from '@irdakit/stack'
@@ -58,6 +59,7 @@ export class IrSocket extends Duplex {
   private readonly onTtpReadable = (): void => { if (this.wantData) this.pull() }
   private readonly onTtpDrain = (): void => { this.resumeWrite() }
   private readonly onTtpClose = (): void => { this.ended() }
+  private resetOnDestroy = false
 
   /** @internal Use `connect()` or an IrServer's 'connection' event. */
   constructor (service: string, source: IrSocketSource, opts: IrSocketOptions = {}) {
@@ -86,7 +88,7 @@ export class IrSocket extends Duplex {
     this.source.open(this).then(result => {
       this.connecting = false
       if (result === undefined) { callback(); return } // destroyed while connecting
-      if (this.destroyed) { result.ttp.close({ flush: false }); callback(); return }
+      if (this.destroyed) { this.abandon(result.ttp); callback(); return }
       this.attach(result.ttp)
       callback()
       this.emit('connect')
@@ -117,14 +119,31 @@ export class IrSocket extends Duplex {
     ttp.close({ flush: true })
   }
 
+  /**
+   * Resets the connection (IrLMP disconnect reason 0xFF; the peer sees WSAECONNRESET) and
+   * destroys the socket, as net.Socket's resetAndDestroy() sends an RST. A socket still
+   * connecting gives up; if its TinyTP connect was already out, that connection is reset as
+   * soon as it is made.
+   */
+  resetAndDestroy (): this {
+    this.resetOnDestroy = true
+    return this.destroy()
+  }
+
   override _destroy (err: Error | null, callback: (err?: Error | null) => void): void {
-    const ttp = this.ttp
-    if (ttp !== undefined && !ttp.closed) ttp.close({ flush: false })
+    if (this.ttp !== undefined) this.abandon(this.ttp)
     this.detach()
     const pending = this.pendingWrite
     this.pendingWrite = undefined
     pending?.callback(err ?? new IrSockError(WSAECONNABORTED, 'write', 'the socket was destroyed'))
     callback(err)
+  }
+
+  /** Ends the connection without sending what is left: a reset if asked for, else a disconnect. */
+  private abandon (ttp: TtpSocket): void {
+    if (ttp.closed) return
+    if (this.resetOnDestroy) ttp.reset()
+    else ttp.close({ flush: false })
   }
 
   private attach (ttp: TtpSocket): void {
