@@ -106,6 +106,40 @@ describe('irsock/reset versus close', () => {
     expect(sent[0]).to.equal(0xFF)
   })
 
+  it('SO_LINGER {1, t}: data still queued t seconds after closesocket is dropped with a reset; data out in time closes in order', async () => {
+    const sleep = async (p: Pair, ms: number): Promise<void> => { await p.room.run(new Promise<void>(resolve => p.room.clock.setTimer(p.room.clock.now() + ms, resolve))) }
+    const p = pair(55)
+    const sent = disconnectReasons(p.a)
+    const ls = listening(p.B, 'Svc')
+    const [acc, [c]] = await p.room.run(Promise.all([p.B.accept(ls), dial(p.A, p.b.deviceAddress, 'Svc')]))
+    expect(p.A.setsockopt(c, W.SOL_SOCKET, W.SO_LINGER, Uint8Array.of(1, 0, 2, 0))).to.equal(0) // 2 s
+    void p.A.send(c, new Uint8Array(200_000).fill(0x5A)) // B does not read: credit runs out
+    expect(p.A.closesocket(c)).to.equal(0)
+    await sleep(p, 1900)
+    expect(sent, 'still lingering').to.deep.equal([])
+    // At 2 s TinyTP drops what it holds; the PDUs IrLAP already has (a few 2 KB frames at
+    // 115200 bit/s) still go first, then the reset.
+    await sleep(p, 3000)
+    expect(sent, 'reset once the linger time is up').to.deep.equal([0xFF])
+    const buf = new Uint8Array(65536)
+    let got = 0
+    for (let n = 1; n > 0;) { n = await p.room.run(p.B.recv(acc, buf)); got += Math.max(0, n) }
+    expect(p.B.WSAGetLastError()).to.equal(W.WSAECONNRESET)
+    expect(got).to.be.greaterThan(0).and.lessThan(200_000)
+
+    const q = pair(56)
+    const qsent = disconnectReasons(q.a)
+    const qls = listening(q.B, 'Svc')
+    const [qacc, [qc]] = await q.room.run(Promise.all([q.B.accept(qls), dial(q.A, q.b.deviceAddress, 'Svc')]))
+    expect(q.A.setsockopt(qc, W.SOL_SOCKET, W.SO_LINGER, Uint8Array.of(1, 0, 2, 0))).to.equal(0)
+    void q.A.send(qc, Uint8Array.of(1, 2, 3))
+    expect(q.A.closesocket(qc)).to.equal(0)
+    expect(await q.room.run(q.B.recv(qacc, buf))).to.equal(3)
+    expect(await q.room.run(q.B.recv(qacc, buf))).to.equal(0)
+    await sleep(q, 3000)
+    expect(qsent).to.deep.equal([0x01])
+  })
+
   it('a plain closesocket is an orderly close (reason 0x01): the peer reads everything, then 0', async () => {
     const p = pair(54)
     const sent = disconnectReasons(p.a)

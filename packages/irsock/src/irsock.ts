@@ -187,8 +187,19 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     const chan = sock.chan
     if (chan !== undefined && !chan.closed && was !== 'connecting') {
       if (hard) chan.reset(); else chan.close(true)
+      if (!hard && sock.linger.onoff !== 0 && sock.linger.time > 0 && !chan.closed) lingerThenReset(chan, sock.linger.time)
     }
     wake(sock)
+  }
+
+  /**
+   * SO_LINGER {1, t}: Winsock's blocking closesocket waits up to t seconds for queued data to
+   * go, then resets the connection. Our closesocket returns at once, but the outcome is the
+   * same: data still queued after t seconds is dropped and the peer sees a reset.
+   */
+  const lingerThenReset = (chan: Channel, seconds: number): void => {
+    const timer = stack.clock.setTimer(stack.clock.now() + seconds * 1000, () => { off(); chan.reset() })
+    const off = chan.subscribe(['close'], () => { off(); timer.cancel() })
   }
 
   // ---- startup -------------------------------------------------------------------------------
