@@ -66,7 +66,7 @@ describe('irsock/IRLMP_9WIRE_MODE', () => {
       st.onFrame(rec => {
         if (rec.direction !== 'out' || rec.frame.length < 4 || (rec.frame[1] & 0x01) !== 0) return
         const pdu = parseLmpPdu(rec.frame.subarray(2))
-        if (pdu.ok && pdu.value.kind === 'connect' && pdu.value.dlsap !== 0) connectPdus.push(Array.from(pdu.value.userData))
+        if (pdu.ok && (pdu.value.kind === 'connect' || pdu.value.kind === 'connect-confirm') && pdu.value.dlsap !== 0 && pdu.value.slsap !== 0) connectPdus.push(Array.from(pdu.value.userData))
         // TinyTP data PDUs with data (flow PDUs carry the header byte alone), on user selectors
         if (pdu.ok && pdu.value.kind === 'data' && pdu.value.dlsap !== 0 && pdu.value.slsap !== 0 && pdu.value.data.length > 1) sdus.push(Array.from(pdu.value.data.subarray(1)))
       })
@@ -74,10 +74,13 @@ describe('irsock/IRLMP_9WIRE_MODE', () => {
     const ls = server(p.B, 'IrDA:IrCOMM', [IRLMP_9WIRE_MODE])
     const [acc, [c, r]] = await p.room.run(Promise.all([p.B.accept(ls), client(p, 'IrDA:IrCOMM', [IRLMP_9WIRE_MODE])]))
     expect(r).to.equal(0)
-    // TinyTP connect PDU: one byte, P bit clear: no parameters, so no MaxSduSize (SAR off)
-    expect(connectPdus).to.have.length(1)
-    expect(connectPdus[0]).to.have.length(1)
-    expect(connectPdus[0][0] & 0x80).to.equal(0)
+    // TinyTP connect and its confirm: one byte each, P bit clear: no parameters, so no
+    // MaxSduSize from either side (IrCOMM runs TinyTP without SAR)
+    expect(connectPdus).to.have.length(2)
+    for (const pdu of connectPdus) {
+      expect(pdu).to.have.length(1)
+      expect(pdu[0] & 0x80).to.equal(0)
+    }
     expect(getDword(p.B, acc, IRLMP_9WIRE_MODE)).to.deep.equal([0, 1, 4]) // inherited from the listening socket
     const up = Uint8Array.from({ length: 5000 }, (_, i) => (i * 11) & 0xFF)
     const down = Uint8Array.from({ length: 3000 }, (_, i) => (i * 5 + 1) & 0xFF)

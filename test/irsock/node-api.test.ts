@@ -444,3 +444,81 @@ describe('irsock/node API: enumDevices and server.close', () => {
     await p.room.run(once(again, 'listening'))
   })
 })
+
+describe('irsock/node API: IrCOMM 9-wire framing (nineWire)', () => {
+  /** Data SDUs (TinyTP header stripped) `stack` sends on user selectors. */
+  function sentSdus (stack: IrdaStack): number[][] {
+    const sdus: number[][] = []
+    stack.onFrame(rec => {
+      if (rec.direction !== 'out' || rec.frame.length < 6 || (rec.frame[1] & 0x01) !== 0) return // I frames with data
+      const [dlsap, slsap] = [rec.frame[2] & 0x7F, rec.frame[3] & 0x7F]
+      if ((rec.frame[2] & 0x80) !== 0 || dlsap === 0 || slsap === 0) return // IrLMP control PDUs, IAS
+      sdus.push(Array.from(rec.frame.subarray(5)))
+    })
+    return sdus
+  }
+
+  it('a 9-wire client and server echo exact bytes; every data SDU starts with clen 0 and fits one PDU', async () => {
+    const p = pair(151)
+    const fromA = sentSdus(p.a)
+    const fromB = sentSdus(p.b)
+    createServer(p.b, { nineWire: true }, s => { s.pipe(s) }).listen({ service: 'IrDA:IrCOMM' })
+    echoServer(p, 'Echo')
+    const c = connect(p.a, { service: 'IrDA:IrCOMM', nineWire: true })
+    const plain = connect(p.a, { service: 'Echo' })
+    await p.room.run(Promise.all([once(c, 'connect'), once(plain, 'connect')]))
+    expect(c.nineWire).to.equal(true)
+    expect(plain.maxSduSize, 'no SAR: one TinyTP PDU').to.be.greaterThan(1000)
+    expect(c.maxSduSize, 'one TinyTP PDU less the clen byte').to.equal((plain.maxSduSize ?? 0) - 1)
+    plain.destroy()
+    const data = noise(20_000, 151)
+    c.write(data)
+    const back = await p.room.run(readExactly(c, data.length))
+    expect(back.equals(data)).to.equal(true)
+    for (const sdus of [fromA, fromB]) {
+      expect(sdus.length).to.be.greaterThan(5)
+      for (const sdu of sdus) {
+        expect(sdu[0]).to.equal(0)
+        expect(sdu.length - 1).to.be.at.most(c.maxSduSize ?? 0)
+      }
+    }
+    expect(fromA.reduce((n, sdu) => n + sdu.length - 1, 0)).to.equal(data.length)
+    expect(c.droppedFrames).to.equal(0)
+  })
+
+  it('strips the control parameters a peer sends and drops frames whose clen runs past their end (counted)', async () => {
+    const p = pair(152)
+    const peer = p.b.ttpListen()
+    p.b.ias.set('IrDA:IrCOMM', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: peer.lsap })
+    peer.on('connection', ts => {
+      ts.write(Uint8Array.of(3, 0x11, 0x01, 0x0E, 0x41, 0x42)) // clen 3: DTE line settings (PI 0x11), then "AB"
+      ts.write(Uint8Array.of(9, 0x43)) // clen past the end: dropped
+      ts.write(Uint8Array.of(3, 0x11, 0x01, 0x0E)) // control only: nothing to read
+      ts.write(Uint8Array.of(0, 0x43, 0x44)) // "CD"
+    })
+    const c = connect(p.a, { service: 'IrDA:IrCOMM', nineWire: true })
+    const got = await p.room.run(readExactly(c, 4))
+    expect(got.toString()).to.equal('ABCD')
+    expect(c.droppedFrames).to.equal(1)
+    c.destroy()
+  })
+
+  it('interworks with a Winsock IRLMP_9WIRE_MODE server', async () => {
+    const p = pair(153)
+    const ls = p.B.socket(26, W.SOCK_STREAM, 0)
+    const on = new Uint8Array(4); new DataView(on.buffer).setUint32(0, 1, true)
+    expect(p.B.setsockopt(ls, 0xFF, 0x16, on)).to.equal(0) // SOL_IRLMP, IRLMP_9WIRE_MODE
+    const { encodeSockaddrIrda } = await import('@irdakit/irsock/af_irda')
+    expect(p.B.bind(ls, encodeSockaddrIrda({ family: 26, deviceId: new Uint8Array(4), serviceName: 'IrDA:IrCOMM' }))).to.equal(0)
+    expect(p.B.listen(ls, 1)).to.equal(0)
+    const c = connect(p.a, { service: 'IrDA:IrCOMM', nineWire: true })
+    const acc = await p.room.run(p.B.accept(ls))
+    c.write('ATI\r')
+    const buf = new Uint8Array(16)
+    const n = await p.room.run(p.B.recv(acc, buf))
+    expect(Buffer.from(buf.subarray(0, n)).toString()).to.equal('ATI\r')
+    expect(await p.room.run(p.B.send(acc, Buffer.from('OK\r\n')))).to.equal(4)
+    expect((await p.room.run(readExactly(c, 4))).toString()).to.equal('OK\r\n')
+    c.destroy()
+  })
+})

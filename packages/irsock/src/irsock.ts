@@ -256,7 +256,8 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
         server.on('connection', ls => onConnection(sock, new Channel(ls, false)))
         sock.server = server
       } else {
-        const server = stack.ttpListen(listenOpts)
+        // A 9-wire server, like a 9-wire client, offers no MaxSduSize: IrCOMM runs TinyTP without SAR.
+        const server = stack.ttpListen({ ...listenOpts, ...(sock.nineWire ? { maxSduSize: 0 } : {}) })
         server.on('connection', ts => onConnection(sock, ttpChannel(ts, sock.nineWire)))
         sock.server = server
       }

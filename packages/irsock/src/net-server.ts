@@ -91,6 +91,7 @@ export class IrServer extends EventEmitter<IrServerEvents> {
       ttp = this.stack.ttpListen({
         ...(fixed !== undefined ? { lsap: fixed } : {}),
         ...(this.opts.rxWindow !== undefined ? { rxWindow: this.opts.rxWindow } : {}),
+        ...(this.opts.nineWire === true ? { maxSduSize: 0 } : {}), // IrCOMM runs TinyTP without SAR
         accept: () => this.admit(),
       })
     } catch (e) {

@@ -18,6 +18,7 @@
  */
 import { Duplex } from 'node:stream'
 import type { TtpSocket } from '@irdakit/stack'
+import { decodeCookedFrame, encodeCookedFrame, IRCOMM_CLEN_SIZE } from './ircomm.js'
 import { connectionLost } from './irsock.js'
 import { IrSockError } from './net-errors.js'
 import { WSAECONNABORTED, WSAECONNRESET, WSAENOTCONN } from './winsock.js'
@@ -29,6 +30,13 @@ export interface IrSocketOptions {
   writableHighWaterMark?: number
   /** TinyTP receive window in data PDUs (the credit the peer may hold). Default 16, as Linux. */
   rxWindow?: number
+  /**
+   * IrCOMM 9-wire "cooked" framing, as Winsock's IRLMP_9WIRE_MODE: every TinyTP SDU carries a
+   * clen byte (0: no control parameters) in front of the data, and TinyTP runs without SAR.
+   * What a device offering `IrDA:IrCOMM` expects. Received control parameters are stripped;
+   * frames whose clen runs past their end are dropped and counted in `droppedFrames`.
+   */
+  nineWire?: boolean
 }
 
 /** How an IrSocket gets its connection: already made (a server's), or made by `open` (a client's). */
@@ -51,6 +59,10 @@ export class IrSocket extends Duplex {
   bytesWritten = 0
   /** True while a client socket is still discovering, querying IAS or connecting. */
   connecting: boolean
+  /** IrCOMM 9-wire framing (see {@link IrSocketOptions.nineWire}). */
+  readonly nineWire: boolean
+  /** 9-wire only: received frames dropped because their clen ran past their end. */
+  droppedFrames = 0
   private ttp: TtpSocket | undefined
   private readonly source: IrSocketSource
   private wantData = false
@@ -70,13 +82,21 @@ export class IrSocket extends Duplex {
       ...(opts.writableHighWaterMark !== undefined ? { writableHighWaterMark: opts.writableHighWaterMark } : {}),
     })
     this.service = service
+    this.nineWire = opts.nineWire === true
     this.source = source
     this.connecting = 'open' in source
     if ('ttp' in source) this.attach(source.ttp)
   }
 
-  /** The largest SDU TinyTP sends at once (the peer's MaxSduSize, or one PDU); undefined before connect. */
-  get maxSduSize (): number | undefined { return this.ttp?.maxSduSize }
+  /**
+   * The most data one TinyTP SDU carries (the peer's MaxSduSize, or one PDU; with 9-wire framing
+   * one PDU less the clen byte); undefined before connect.
+   */
+  get maxSduSize (): number | undefined {
+    const ttp = this.ttp
+    if (ttp === undefined) return undefined
+    return this.nineWire ? Math.max(1, Math.min(ttp.maxSduSize, ttp.maxSegmentSize) - IRCOMM_CLEN_SIZE) : ttp.maxSduSize
+  }
   /** Received bytes still held by TinyTP (not yet in the stream): their credit is not back with the peer. */
   get ttpReadableBytes (): number { return this.ttp?.readableBytes ?? 0 }
   /** Written bytes TinyTP holds waiting for the peer's credit. */
@@ -168,7 +188,7 @@ export class IrSocket extends Duplex {
     const ttp = this.ttp
     if (ttp === undefined) return
     while (this.wantData && !this.destroyed) {
-      const chunk = ttp.read()
+      const chunk = this.nineWire ? this.readCooked(ttp) : ttp.read()
       if (chunk === undefined) {
         if (ttp.closed) this.endReadable()
         return
@@ -178,15 +198,25 @@ export class IrSocket extends Duplex {
     }
   }
 
+  /** 9-wire: the data of the next received frame that carries any; control parameters stripped. */
+  private readCooked (ttp: TtpSocket): Uint8Array | undefined {
+    for (let frame = ttp.receive(); frame !== undefined; frame = ttp.receive()) {
+      const cooked = decodeCookedFrame(frame)
+      if (cooked === undefined) { this.droppedFrames++; continue }
+      if (cooked.data.length > 0) return cooked.data
+    }
+    return undefined
+  }
+
   /** Hands SDUs to TinyTP; stops at the first one that must wait for credit ('drain' resumes). */
   private writeFrom (w: PendingWrite): void {
     const ttp = this.ttp as TtpSocket
-    const max = Math.max(1, ttp.maxSduSize)
+    const max = this.maxSduSize ?? 1
     while (w.offset < w.chunk.length) {
       const sdu = w.chunk.subarray(w.offset, w.offset + max)
       let flowing: boolean
       try {
-        flowing = ttp.write(sdu)
+        flowing = ttp.write(this.nineWire ? encodeCookedFrame(sdu) : sdu)
       } catch {
         w.callback(this.lostError(ttp, true))
         return

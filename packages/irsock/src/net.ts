@@ -172,6 +172,7 @@ async function open (stack: IrdaStack, opts: IrConnectOptions, socket: IrSocket)
       deviceAddress: target.deviceAddress,
       remoteLsap: target.lsap,
       ...(opts.rxWindow !== undefined ? { rxWindow: opts.rxWindow } : {}),
+      ...(opts.nineWire === true ? { maxSduSize: 0 } : {}), // IrCOMM runs TinyTP without SAR
     }))
     return { ttp }
   } catch (e) {
