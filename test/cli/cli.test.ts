@@ -17,7 +17,8 @@ describe('irda (the command line)', () => {
       expect(demo.stderr).to.equal('')
       expect(demo.status).to.equal(0)
       expect(demo.stdout).to.match(/xid:rsp .* "Aladin Smart"/)
-      expect(demo.stdout).to.match(/ias: GetValueByClass "Echo" "IrDA:TinyTP:LsapSel"/)
+      expect(demo.stdout).to.match(/ias: GetValueByClass "IrDA:IrCOMM" "IrDA:TinyTP:LsapSel"/)
+      expect(demo.stdout).to.match(/IrDA:IrCOMM echo on LSAP 0x[0-9a-f]+ \(from IAS\)/)
       expect(demo.stdout).to.match(/ttp: connect credit=16/)
       expect(demo.stdout).to.match(/echoed 5000 bytes \(generated\) in [\d.]+ ms of link time: identical/)
       expect(demo.stdout).to.match(/% of the line rate/)
@@ -29,11 +30,15 @@ describe('irda (the command line)', () => {
       expect(demo.stdout + demo.stderr).to.not.match(/\u001b\[|\r/)
     })
 
-    it('writes a pcap tshark decodes cleanly, with IrLAP, IrLMP and IAS in it', function () {
+    it('writes a pcap tshark decodes cleanly, with IrLAP, IrLMP, IAS, TinyTP and IrCOMM in it', function () {
       requireTshark(this)
       const frames = expectCleanDecode(demoPcap)
       const protocols = new Set(frames.flatMap(f => f.protocols))
-      for (const p of ['irlap', 'irlmp', 'iap']) expect(protocols, p).to.include(p)
+      for (const p of ['irlap', 'irlmp', 'iap', 'ttp', 'ircomm']) expect(protocols, p).to.include(p)
+      // every echoed byte is in IrCOMM frames tshark read as clen 0 plus user data
+      const ircomm = frames.filter(f => f.protocols.includes('ircomm'))
+      expect(ircomm.length).to.be.greaterThan(2)
+      for (const f of ircomm) expect(f.fields['ircomm.control.len'], `frame ${f.number}`).to.deep.equal(['0'])
     })
 
     it('gives one JSON document with the summary and every frame decoded', () => {

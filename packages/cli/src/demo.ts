@@ -1,18 +1,25 @@
 /*!
  * The main job, as a function with no output of its own: two stations in an emulated IR room
- * find each other, one looks up the other's echo service in IAS, connects over TinyTP, sends a
- * block of data and gets it back. Every frame on the medium is reported decoded to `onFrame`
- * and, if asked, written to a pcap. `irda demo` prints what this reports.
+ * find each other; the dive computer runs an IrSock server, an IrCOMM echo; the laptop looks
+ * it up in IAS, connects over TinyTP, sends a block of data and gets it back. Every frame on
+ * the medium is reported decoded to `onFrame` and, if asked, written to a pcap. `irda demo`
+ * prints what this reports.
+ *
+ * The service is `IrDA:IrCOMM` with 9-wire framing, as real devices offer it, rather than a
+ * made-up class: Wireshark learns TinyTP selectors only from IAS answers for classes it knows,
+ * so only then does a capture of the demo show TinyTP and IrCOMM in Wireshark too.
  */
+import { once } from 'node:events'
 import { Room, type TapRecord } from '@irdakit/emulator'
-import { IrdaStack, type TtpSocket } from '@irdakit/stack'
+import { IrdaStack } from '@irdakit/stack'
+import { connect, createServer, type IrSocket } from '@irdakit/irsock'
 import { DecodeSession, decodeFrame, type FrameDescription } from '@irdakit/capture'
 import { SPEEDS } from '@irdakit/phy'
 
 export const DEMO_INITIATOR = 'laptop'
 export const DEMO_RESPONDER = 'divecomputer'
 export const DEMO_RESPONDER_NICKNAME = 'Aladin Smart'
-export const DEMO_SERVICE_CLASS = 'Echo'
+export const DEMO_SERVICE_CLASS = 'IrDA:IrCOMM'
 export const DEMO_SERVICE_ATTRIBUTE = 'IrDA:TinyTP:LsapSel'
 
 export interface DemoOptions {
@@ -102,12 +109,8 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
     })
   })
 
-  // The "dive computer" offers an echo service, announced in IAS like a real device would.
-  const service = dive.ttpListen()
-  dive.ias.set(DEMO_SERVICE_CLASS, DEMO_SERVICE_ATTRIBUTE, { type: 'integer', value: service.lsap })
-  service.on('connection', (s: TtpSocket) => {
-    s.on('readable', () => { for (let c = s.read(); c !== undefined; c = s.read()) s.write(c) })
-  })
+  // The "dive computer" runs an IrSock server: bound in its IAS, it echoes whatever comes.
+  createServer(dive, { nineWire: true }, s => { s.pipe(s) }).listen({ service: DEMO_SERVICE_CLASS })
 
   async function main (): Promise<Omit<DemoResult, 'frames' | 'lostFrames'>> {
     let target
@@ -116,36 +119,26 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
       target = devices.find(d => d.nickname === DEMO_RESPONDER_NICKNAME)
     }
     if (target === undefined) throw new Error('the dive computer did not answer discovery')
-    const ias = await pc.iasQuery(target.deviceAddress, DEMO_SERVICE_CLASS, DEMO_SERVICE_ATTRIBUTE)
-    const lsap = ias.entries[0]?.value
-    if (lsap?.type !== 'integer') throw new Error(`no ${DEMO_SERVICE_CLASS} service in the peer's IAS`)
-    const sock = await pc.ttpConnect({ deviceAddress: target.deviceAddress, remoteLsap: lsap.value })
+    // IrSock's connect asks the device's IAS for the class's selector, then opens TinyTP.
+    const sock = connect(pc, { service: DEMO_SERVICE_CLASS, deviceAddress: target.deviceAddress, nineWire: true })
+    await once(sock, 'connect')
     const data = opts.data
     const t0 = room.clock.now()
     sock.write(data)
-    const back: Uint8Array[] = []
-    let got = 0
     opts.onProgress?.(0, data.length)
-    while (got < data.length) {
-      const c = sock.read()
-      if (c !== undefined) { back.push(c); got += c.length; opts.onProgress?.(got, data.length); continue }
-      await new Promise<void>((resolve, reject) => {
-        const onReadable = (): void => { sock.off('close', onClose); resolve() }
-        const onClose = (): void => { sock.off('readable', onReadable); reject(new Error(`the connection closed after ${got} of ${data.length} bytes`)) }
-        sock.once('readable', onReadable)
-        sock.once('close', onClose)
-      })
-    }
+    const back = await echoed(sock, data.length, got => opts.onProgress?.(got, data.length))
     const ms = room.clock.now() - t0
-    const same = Buffer.compare(Buffer.concat(back), Buffer.from(data.buffer, data.byteOffset, data.byteLength)) === 0
-    sock.close()
+    const same = Buffer.compare(back, Buffer.from(data.buffer, data.byteOffset, data.byteLength)) === 0
+    const lsap = sock.remoteLsap ?? 0
+    sock.end()
+    await once(sock, 'close')
     await pc.close()
     await dive.close()
     const link = pc.station.stats
     const throughputBps = ms > 0 ? 2 * data.length * 8 / (ms / 1000) : 0
     return {
       peer: { nickname: target.nickname, deviceAddress: target.deviceAddress },
-      lsap: lsap.value,
+      lsap,
       bytes: data.length,
       ms,
       identical: same,
@@ -165,4 +158,24 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
     capture?.close()
     await room.close()
   }
+}
+
+/** Reads `n` bytes from `sock`, reporting progress; rejects if the connection ends first. */
+async function echoed (sock: IrSocket, n: number, progress: (got: number) => void): Promise<Buffer> {
+  const parts: Buffer[] = []
+  let got = 0
+  return await new Promise<Buffer>((resolve, reject) => {
+    const onData = (chunk: Buffer): void => {
+      parts.push(chunk)
+      got += chunk.length
+      progress(got)
+      if (got >= n) { done(); resolve(Buffer.concat(parts)) }
+    }
+    const onEnd = (err?: Error): void => { done(); reject(new Error(`the connection closed after ${got} of ${n} bytes${err !== undefined ? `: ${err.message}` : ''}`)) }
+    const onClose = (): void => { onEnd() }
+    const done = (): void => { sock.off('data', onData); sock.off('error', onEnd); sock.off('close', onClose); sock.pause() }
+    sock.on('data', onData)
+    sock.once('error', onEnd)
+    sock.once('close', onClose)
+  })
 }

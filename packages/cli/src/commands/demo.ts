@@ -1,7 +1,7 @@
 /*! `irda demo`: the main job on the emulator, printed as it happens. */
 import { readFileSync } from 'node:fs'
 import type { Command } from 'commander'
-import { demoBytes, runDemo, DEMO_INITIATOR, type TraceFrame } from '../demo.js'
+import { demoBytes, runDemo, DEMO_INITIATOR, DEMO_SERVICE_CLASS, type TraceFrame } from '../demo.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
 import { Output, UserError, oneLine, hex32 } from '../output.js'
 import { toJsonValue } from '../json.js'
@@ -104,7 +104,7 @@ async function demo (flags: DemoFlags): Promise<void> {
   const kib = (n: number): string => (n / 8 / 1024).toFixed(1)
   const verdict = result.identical ? out.style('green', 'identical') : out.style('red', 'MISMATCH')
   out.line('')
-  out.line(`found "${result.peer.nickname}" at ${hex32(result.peer.deviceAddress)}, ${'Echo'} service on LSAP 0x${result.lsap.toString(16)} (from IAS)`)
+  out.line(`found "${result.peer.nickname}" at ${hex32(result.peer.deviceAddress)}, ${DEMO_SERVICE_CLASS} echo on LSAP 0x${result.lsap.toString(16)} (from IAS)`)
   out.line(`echoed ${result.bytes} bytes (${source}) in ${result.ms.toFixed(1)} ms of link time: ${verdict}`)
   out.line(`${kib(result.throughputBps)} KiB/s both ways at ${result.speed} bit/s: ${(result.efficiency * 100).toFixed(1)}% of the line rate`)
   out.line(`${result.frames} frames, ${result.retransmissions} retransmissions, ${result.rxErrors} receive errors, ${result.lostFrames} frames lost or damaged`)

@@ -27,7 +27,7 @@ export function registerIas (program: Command): void {
 
 /** What the emulated devices announce beyond the mandatory Device object. */
 const SERVICES: Record<string, Array<[string, string, IasValue]>> = {
-  divecomputer: [['Echo', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: 0x6c }]],
+  divecomputer: [['IrDA:IrCOMM', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: 0x6c }]], // as in irda demo
   phone: [
     ['IrDA:IrCOMM', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: 0x0b }],
     ['IrDA:IrCOMM', 'Parameters', { type: 'octets', value: Uint8Array.of(0x00, 0x01, 0x06, 0x01, 0x01, 0x01) }],
