@@ -14,11 +14,12 @@
 import { existsSync, lstatSync, unlinkSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { createConnection, createServer, type Server, type Socket } from 'node:net'
-import { LinkError, LocalProtocolError, RealClock, type TimerHandle } from '@irdakit/core'
+import { LinkError, LocalProtocolError, RealClock } from '@irdakit/core'
 import { createUnwrapper, type FrameUnwrapper } from '@irdakit/phy'
 import { startCapture, type CaptureOptions, type RoomCapture } from './capture.js'
 import type { FaultConfig } from './faults.js'
 import { Medium } from './medium.js'
+import { MediumTimer } from './medium-timer.js'
 import type { MediumOutput, StationMessage, TransmissionSummary } from './messages.js'
 import type { ReceiveResult, TapListener, TapReception, TapRecord } from './room.js'
 import {
@@ -86,13 +87,14 @@ export class RoomServer {
   private readonly taps = new Set<TapListener>()
   private readonly captures = new Set<RoomCapture>()
   private readonly counters = { frames: 0, badInput: 0, connections: 0 }
-  private armed: { at: number, handle: TimerHandle } | undefined
+  private readonly timer: MediumTimer
   private firstStation: string | undefined
   private closing: Promise<void> | undefined
 
   /** @internal Use {@link serveRoom}. */
   constructor (readonly address: string, private readonly server: Server, private readonly opts: ServeRoomOptions) {
     this.medium = new Medium(opts.seed ?? 1)
+    this.timer = new MediumTimer(this.medium, this.clock, out => { this.dispatch(out) })
     if (opts.faults !== undefined) this.medium.setFaults(opts.faults)
     server.on('connection', s => { this.accept(s) })
   }
@@ -124,11 +126,10 @@ export class RoomServer {
   /** Stops listening, disconnects every station and watcher, closes captures. Idempotent. */
   async close (): Promise<void> {
     this.closing ??= (async () => {
+      this.timer.stop()
       const stopped = new Promise<void>(resolve => { this.server.close(() => { resolve() }) })
       for (const c of [...this.connections]) c.socket.destroy()
       await stopped
-      this.armed?.handle.cancel()
-      this.armed = undefined
       for (const cap of [...this.captures]) cap.close()
     })()
     await this.closing
@@ -167,7 +168,7 @@ export class RoomServer {
       return
     }
     this.track(conn, msg)
-    this.arm()
+    this.timer.arm()
   }
 
   private hello (conn: Connection, line: string): void {
@@ -230,7 +231,7 @@ export class RoomServer {
         const msg: StationMessage = { type: 'detach', station: conn.station }
         this.medium.handle(msg, this.clock.now())
         this.track(conn, msg)
-        this.arm()
+        this.timer.arm()
       }
     }
     if (conn.role === 'watch') this.event({ type: 'unwatch', at: this.clock.now() })
@@ -238,22 +239,6 @@ export class RoomServer {
 
   private write (conn: Connection, msg: object): void {
     if (!conn.socket.destroyed && conn.socket.writable) conn.socket.write(encodeLine(msg))
-  }
-
-  /** One clock timer at the medium's next deadline, as in {@link Room}. */
-  private arm (): void {
-    if (this.closing !== undefined) return
-    const at = this.medium.nextDeadline()
-    if (this.armed !== undefined && this.armed.at === at) return
-    this.armed?.handle.cancel()
-    this.armed = undefined
-    if (at === undefined) return
-    this.armed = { at, handle: this.clock.setTimer(at, () => { this.armed = undefined; this.wake() }) }
-  }
-
-  private wake (): void {
-    for (const out of this.medium.poll(this.clock.now())) this.dispatch(out)
-    this.arm()
   }
 
   private dispatch (out: MediumOutput): void {

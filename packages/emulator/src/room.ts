@@ -3,10 +3,11 @@
  * deadlines on `room.clock`, routes its messages to the attached {@link EmulatedPort}s, and
  * reports every finished transmission to taps (and so to pcap captures).
  */
-import { LocalProtocolError, RealClock, runVirtual, VirtualClock, type RunVirtualOptions, type TimerHandle } from '@irdakit/core'
+import { LocalProtocolError, RealClock, runVirtual, VirtualClock, type RunVirtualOptions } from '@irdakit/core'
 import { startCapture, type CaptureOptions, type RoomCapture } from './capture.js'
 import type { FaultConfig } from './faults.js'
 import { Medium } from './medium.js'
+import { MediumTimer } from './medium-timer.js'
 import type { MediumOutput, Reception, StationMessage, TransmissionSummary } from './messages.js'
 import { EmulatedPort, type DeliveryResult, type EmulatedPortOptions } from './port.js'
 
@@ -49,7 +50,7 @@ export class Room {
   private readonly captures = new Set<RoomCapture>()
   private readonly results = new Map<string, DeliveryResult>()
   private firstStation: string | undefined
-  private armed: { at: number, handle: TimerHandle } | undefined
+  private readonly timer: MediumTimer
   private closed = false
 
   constructor (opts: RoomOptions) {
@@ -58,6 +59,7 @@ export class Room {
     if (!Number.isInteger(seed)) throw new LocalProtocolError(`seed must be an integer, got ${seed}`)
     this.clock = opts.time === 'virtual' ? new VirtualClock() : new RealClock()
     this.medium = new Medium(seed)
+    this.timer = new MediumTimer(this.medium, this.clock, out => { this.dispatch(out) })
   }
 
   /** Names of the attached stations, in the order they attached. */
@@ -119,29 +121,13 @@ export class Room {
     this.closed = true
     for (const port of [...this.ports.values()]) await port.close()
     for (const cap of [...this.captures]) cap.close()
-    this.armed?.handle.cancel()
-    this.armed = undefined
+    this.timer.stop()
   }
 
   private post (msg: StationMessage): void {
     this.medium.handle(msg, this.clock.now())
     if (msg.type === 'detach') this.ports.delete(msg.station)
-    this.arm()
-  }
-
-  /** Keeps one clock timer set for the medium's next deadline. */
-  private arm (): void {
-    const at = this.medium.nextDeadline()
-    if (this.armed !== undefined && this.armed.at === at) return
-    this.armed?.handle.cancel()
-    this.armed = undefined
-    if (at === undefined) return
-    this.armed = { at, handle: this.clock.setTimer(at, () => { this.armed = undefined; this.wake() }) }
-  }
-
-  private wake (): void {
-    for (const out of this.medium.poll(this.clock.now())) this.dispatch(out)
-    this.arm()
+    this.timer.arm()
   }
 
   private dispatch (out: MediumOutput): void {
