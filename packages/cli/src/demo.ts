@@ -1,9 +1,10 @@
 /*!
- * The main job, as a function with no output of its own: two stations in an emulated IR room
- * find each other; the dive computer runs an IrSock server, an IrCOMM echo; the laptop looks
- * it up in IAS, connects over TinyTP, sends a block of data and gets it back. Every frame on
- * the medium is reported decoded to `onFrame` and, if asked, written to a pcap. `irda demo`
- * prints what this reports.
+ * The main job, as functions with no output of their own. {@link runDemo}: two stations in an
+ * emulated IR room find each other; the dive computer runs an IrSock server, an IrCOMM echo; the
+ * laptop looks it up in IAS, connects over TinyTP, sends a block of data and gets it back. Every
+ * frame on the medium is reported decoded to `onFrame` and, if asked, written to a pcap. `irda
+ * demo` prints what this reports. The same echo server ({@link listenEcho}) and the same echo
+ * routine ({@link echo}) run the demo on a dongle or in a served room (`demo-link.ts`).
  *
  * The service is `IrDA:IrCOMM` with 9-wire framing, as real devices offer it, rather than a
  * made-up class: Wireshark learns TinyTP selectors only from IAS answers for classes it knows,
@@ -12,9 +13,11 @@
 import { once } from 'node:events'
 import { Room, type TapRecord } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
-import { connect, createServer, type IrSocket } from '@irdakit/irsock'
+import type { Clock } from '@irdakit/core'
+import { connect, createServer, type IrServer, type IrSocket } from '@irdakit/irsock'
 import { DecodeSession, decodeFrame, type FrameDescription } from '@irdakit/capture'
 import { SPEEDS } from '@irdakit/phy'
+import { oneLine } from './output.js'
 
 export const DEMO_INITIATOR = 'laptop'
 export const DEMO_RESPONDER = 'divecomputer'
@@ -49,8 +52,8 @@ export interface TraceFrame {
   /** 'out' when the initiator sent it, 'in' otherwise. */
   direction: 'in' | 'out'
   speed: number
-  /** True when some station in range did not receive it intact. */
-  lost: boolean
+  /** True when some station in range did not receive it intact (known in the emulated room only). */
+  lost?: boolean
   decoded: FrameDescription
   frame: Uint8Array
 }
@@ -63,6 +66,7 @@ export interface DemoResult {
   /** Link time from the first write to the last echoed byte. */
   ms: number
   identical: boolean
+  /** The line rate: the top speed in the emulated room, the negotiated one on a port or in a served room. */
   speed: number
   /** Payload bits per second, both directions together (IrDA is half duplex: they share the line). */
   throughputBps: number
@@ -70,7 +74,8 @@ export interface DemoResult {
   efficiency: number
   retransmissions: number
   rxErrors: number
-  lostFrames: number
+  /** Frames some station did not receive intact (emulated room only). */
+  lostFrames?: number
   frames: number
   pcap?: string
 }
@@ -110,7 +115,7 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
   })
 
   // The "dive computer" runs an IrSock server: bound in its IAS, it echoes whatever comes.
-  createServer(dive, { nineWire: true }, s => { s.pipe(s) }).listen({ service: DEMO_SERVICE_CLASS })
+  listenEcho(dive)
 
   async function main (): Promise<Omit<DemoResult, 'frames' | 'lostFrames'>> {
     let target
@@ -122,29 +127,20 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
     // IrSock's connect asks the device's IAS for the class's selector, then opens TinyTP.
     const sock = connect(pc, { service: DEMO_SERVICE_CLASS, deviceAddress: target.deviceAddress, nineWire: true })
     await once(sock, 'connect')
-    const data = opts.data
-    const t0 = room.clock.now()
-    sock.write(data)
-    opts.onProgress?.(0, data.length)
-    const back = await echoed(sock, data.length, got => opts.onProgress?.(got, data.length))
-    const ms = room.clock.now() - t0
-    const same = Buffer.compare(back, Buffer.from(data.buffer, data.byteOffset, data.byteLength)) === 0
+    const { ms, identical } = await echo(sock, opts.data, room.clock, opts.onProgress)
     const lsap = sock.remoteLsap ?? 0
     sock.end()
     await once(sock, 'close')
     await pc.close()
     await dive.close()
     const link = pc.station.stats
-    const throughputBps = ms > 0 ? 2 * data.length * 8 / (ms / 1000) : 0
     return {
       peer: { nickname: target.nickname, deviceAddress: target.deviceAddress },
       lsap,
-      bytes: data.length,
+      bytes: opts.data.length,
       ms,
-      identical: same,
-      speed,
-      throughputBps,
-      efficiency: throughputBps / speed,
+      identical,
+      ...throughput(opts.data.length, ms, speed),
       retransmissions: link.retransmissions,
       rxErrors: link.rxErrors + dive.station.stats.rxErrors,
       ...(opts.pcap !== undefined ? { pcap: opts.pcap } : {}),
@@ -158,6 +154,48 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
     capture?.close()
     await room.close()
   }
+}
+
+/** One connection the echo server served, reported when it has closed. */
+export interface EchoSession {
+  deviceAddress: number | undefined
+  /** Bytes received (and so echoed). */
+  bytes: number
+  /** Why the connection ended abnormally (reset, link lost), if it did. */
+  error?: string
+}
+
+/**
+ * The dive computer's side: an IrSock server bound as `IrDA:IrCOMM` (9-wire framing) in the
+ * stack's IAS that sends back whatever comes. `onSession` hears of each connection once it closed.
+ */
+export function listenEcho (stack: IrdaStack, onSession?: (s: EchoSession) => void): IrServer {
+  const server = createServer(stack, { nineWire: true }, s => {
+    s.pipe(s)
+    if (onSession === undefined) return
+    let bytes = 0
+    let error: string | undefined
+    s.on('data', (chunk: Buffer) => { bytes += chunk.length })
+    s.on('error', (e: Error) => { error = oneLine(e) })
+    s.once('close', () => { onSession({ deviceAddress: s.deviceAddress, bytes, ...(error !== undefined ? { error } : {}) }) })
+  })
+  return server.listen({ service: DEMO_SERVICE_CLASS })
+}
+
+/** Sends `data` on a connected socket and reads it back: link time (on `clock`) and whether it came back identical. */
+export async function echo (sock: IrSocket, data: Uint8Array, clock: Clock, onProgress?: (echoed: number, total: number) => void): Promise<{ ms: number, identical: boolean }> {
+  const t0 = clock.now()
+  sock.write(data)
+  onProgress?.(0, data.length)
+  const back = await echoed(sock, data.length, got => onProgress?.(got, data.length))
+  const ms = clock.now() - t0
+  return { ms, identical: Buffer.compare(back, Buffer.from(data.buffer, data.byteOffset, data.byteLength)) === 0 }
+}
+
+/** Payload bits per second of an echo (both directions share the half-duplex line) and its share of `speed`. */
+export function throughput (bytes: number, ms: number, speed: number): { speed: number, throughputBps: number, efficiency: number } {
+  const throughputBps = ms > 0 ? 2 * bytes * 8 / (ms / 1000) : 0
+  return { speed, throughputBps, efficiency: throughputBps / speed }
 }
 
 /** Reads `n` bytes from `sock`, reporting progress; rejects if the connection ends first. */
