@@ -50,9 +50,9 @@ export function stackOn (medium: OpenMedium, nickname: string, flags: TransferFl
 /** The speeds a counterpart in the in-process room offers: the same cap. */
 export const emulatedSpeeds = (flags: TransferFlags): number[] => SPEEDS.filter(s => s <= (flags.speed ?? 4_000_000) && s <= 4_000_000)
 
-/** Connects to `service` (on `device`, or the one device offering it). Failures are one line, exit 1. */
-export async function connectService (stack: IrdaStack, service: string, device: number | undefined): Promise<IrSocket> {
-  const socket = connect(stack, { service, ...(device !== undefined ? { deviceAddress: device } : {}) })
+/** Connects to `service` (on `device`, or the one device offering it; `nineWire` for IrCOMM). Failures are one line, exit 1. */
+export async function connectService (stack: IrdaStack, service: string, device: number | undefined, opts: { nineWire?: boolean } = {}): Promise<IrSocket> {
+  const socket = connect(stack, { service, ...(device !== undefined ? { deviceAddress: device } : {}), ...opts })
   try {
     await once(socket, 'connect')
   } catch (e) {
