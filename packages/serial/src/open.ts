@@ -3,6 +3,7 @@ import { RealClock, type Clock } from '@irdakit/core'
 // Type-only: @serialport/bindings-interface has no typings in its exports map; bindings-cpp re-exports them.
 import type { BindingInterface } from '@serialport/bindings-cpp'
 import { SerialPortStream } from '@serialport/stream'
+import { hangupAware } from './hangup.js'
 import { dongleProfile } from './profiles.js'
 import { SerialIrdaPort } from './serial-port.js'
 import { UnsupportedSpeedError } from './errors.js'
@@ -44,7 +45,8 @@ export async function openSerialPort (opts: OpenSerialPortOptions): Promise<Seri
   const binding = opts.binding ?? await nativeBinding()
   const withClock = binding as BindingInterface & { clockOf?: (path: string) => Clock | undefined }
   const clock = opts.clock ?? withClock.clockOf?.(opts.path) ?? new RealClock()
-  const stream = new SerialPortStream({ binding, path: opts.path, baudRate: profile.defaultSpeed, autoOpen: false })
+  // hangupAware: a tty that hangs up while idle must close the stream, not spin its reader (see hangup.ts).
+  const stream = new SerialPortStream({ binding: hangupAware(binding), path: opts.path, baudRate: profile.defaultSpeed, autoOpen: false })
   await new Promise<void>((resolve, reject) => stream.open(err => { if (err != null) reject(err); else resolve() }))
   const port = new SerialIrdaPort(opts.name ?? opts.path, clock, stream, profile, opts.echo ?? profile.echo)
   try {

@@ -77,8 +77,9 @@ export class SerialIrdaPort implements Port {
     this.gone = new Promise<never>((_resolve, reject) => { this.markGone = reject })
     this.gone.catch(() => {})
     stream.on('data', (chunk: Buffer) => this.onData(chunk))
-    // A close we did not ask for is a vanished device, even without an error: a tty that hung up
-    // ends the stream (read returns 0 bytes) and Node then closes it with no error at all.
+    // A close we did not ask for is a vanished device, even without an error: with a binding whose
+    // read returns 0 bytes on hang-up the stream ends and then closes with no error at all. (Native
+    // unix ports would spin on those 0 bytes instead; `openSerialPort` wraps them, see hangup.ts.)
     stream.on('close', (err: Error | null) => this.onStreamClosed(err ?? (this.closeRequested ? undefined : new Error('the line hung up'))))
     stream.on('end', () => { if (!this.closeRequested) this.onStreamClosed(new Error('end of stream: the line hung up')) })
     // Errors of individual calls reach their callbacks; this keeps stray ones from crashing Node.
