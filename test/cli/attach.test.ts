@@ -66,8 +66,8 @@ describe('irda attach', function () {
     })
 
     it('reports the device vanishing (exit 1, one line) instead of hanging', async () => {
-      // Discovering keeps writing: an idle port does not always notice a pty that went away.
-      irda = startIrda(['attach', pty!.a, '--nickname', 'X', '--discover', '0.5'])
+      // Idle (no --discover): nothing is written, so only the hang-up itself can end it.
+      irda = startIrda(['attach', pty!.a, '--nickname', 'X'])
       await irda.waitFor(l => l.startsWith('attached to'), 8000, 'attached line')
       pty!.kill()
       const r = await irda.stop(null, 8000) // no signal: the hang-up alone must end it
