@@ -2,7 +2,8 @@
  * The IrLMP, IAS and TinyTP layers of the describer. IrLMP and IAS frames describe themselves;
  * TinyTP does not (a TTP header is one byte anyone could misread), so, like Wireshark, a
  * {@link DecodeSession} learns which LSAP selectors carry TinyTP from IAS answers for
- * `IrDA:TinyTP:LsapSel` seen earlier in the same capture.
+ * `IrDA:TinyTP:LsapSel` seen earlier in the same capture, and, when the class was `IrDA:IrCOMM`,
+ * reads each TinyTP SDU as an IrCOMM cooked frame, as Wireshark does.
  */
 import {
   parseLmpPdu, parseIapControl, parseGetValueByClass, parseGetValueByClassResponse, decodeText, IAP_OPCODE, LSAP,
@@ -12,6 +13,7 @@ import { TtpConnectPdu, TtpDataPdu } from '@irdakit/ttp'
 import type { LayerDescription } from './describe.js'
 
 const TTP_ATTRIBUTE = 'IrDA:TinyTP:LsapSel'
+const IRCOMM_CLASS = 'IrDA:IrCOMM'
 const hex8 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`
 
 const IAS_OPS: Record<number, string> = {
@@ -32,6 +34,8 @@ const LMP_REASONS: Record<number, string> = {
 export class DecodeSession {
   /** LSAP selectors known to carry TinyTP. */
   readonly ttpLsaps = new Set<number>()
+  /** Of those, the ones announced as `IrDA:IrCOMM`: their SDUs are IrCOMM cooked frames. */
+  readonly ircommLsaps = new Set<number>()
   /** IAS queries by the querying selector, waiting for their answer. */
   private readonly pendingIas = new Map<number, { className: string, attributeName: string }>()
   /** Bytes of IAS requests/responses that span frames, by direction and client selector. */
@@ -60,7 +64,11 @@ export class DecodeSession {
     const q = this.pendingIas.get(dlsap)
     this.pendingIas.delete(dlsap)
     if (q?.attributeName === TTP_ATTRIBUTE) {
-      for (const e of entries) if (e.value.type === 'integer') this.ttpLsaps.add(e.value.value & 0x7F)
+      for (const e of entries) {
+        if (e.value.type !== 'integer') continue
+        this.ttpLsaps.add(e.value.value & 0x7F)
+        if (q.className === IRCOMM_CLASS) this.ircommLsaps.add(e.value.value & 0x7F)
+      }
     }
     return q
   }
@@ -77,7 +85,10 @@ export function describeUpper (info: Uint8Array, session: DecodeSession | undefi
   let error: string | undefined
   if (pdu.kind === 'data' && pdu.dlsap === LSAP.IAS) error = pushIas(layers, pdu.data, 'request', pdu.slsap, session)
   else if (pdu.kind === 'data' && pdu.slsap === LSAP.IAS) error = pushIas(layers, pdu.data, 'response', pdu.dlsap, session)
-  else if (ttp && pdu.kind === 'data') error = pushTtpData(layers, pdu.data)
+  else if (ttp && pdu.kind === 'data') {
+    const ircomm = session.ircommLsaps.has(pdu.dlsap) || session.ircommLsaps.has(pdu.slsap)
+    error = pushTtpData(layers, pdu.data, ircomm)
+  }
   else if (ttp && (pdu.kind === 'connect' || pdu.kind === 'connect-confirm') && pdu.userData.length > 0) error = pushTtpConnect(layers, pdu.userData)
   return error === undefined ? { layers } : { layers, error }
 }
@@ -147,7 +158,7 @@ function pushIas (layers: LayerDescription[], frame: Uint8Array, dir: 'request' 
   return undefined
 }
 
-function pushTtpData (layers: LayerDescription[], bytes: Uint8Array): string | undefined {
+function pushTtpData (layers: LayerDescription[], bytes: Uint8Array, ircomm: boolean): string | undefined {
   const r = TtpDataPdu.parse(bytes)
   if (!r.ok) return `TTP: ${r.error.message}`
   layers.push({
@@ -155,6 +166,17 @@ function pushTtpData (layers: LayerDescription[], bytes: Uint8Array): string | u
     summary: `ttp: credit=${r.value.credit}${r.value.more ? ' M' : ''} len=${r.value.data.length}`,
     fields: { credit: r.value.credit, more: r.value.more, length: r.value.data.length },
   })
+  // IrCOMM runs TinyTP without SAR, so each data PDU is one cooked frame: clen, control, data.
+  if (ircomm && r.value.data.length > 0 && !r.value.more) return pushIrcomm(layers, r.value.data)
+  return undefined
+}
+
+/** An IrCOMM cooked frame (IrCOMM 1.0 section 3): clen, clen bytes of control parameters, data. */
+function pushIrcomm (layers: LayerDescription[], frame: Uint8Array): string | undefined {
+  const clen = frame[0]
+  if (1 + clen > frame.length) return `IrCOMM: clen ${clen} runs past the ${frame.length}-byte frame`
+  const dataLength = frame.length - 1 - clen
+  layers.push({ layer: 'IrCOMM', summary: `ircomm: clen=${clen} len=${dataLength}`, fields: { clen, length: dataLength } })
   return undefined
 }
 

@@ -9,7 +9,7 @@ import { describeUpper, DecodeSession } from './describe-upper.js'
 
 export { DecodeSession }
 
-export type LayerName = 'LAP' | 'LMP' | 'IAS' | 'TTP'
+export type LayerName = 'LAP' | 'LMP' | 'IAS' | 'TTP' | 'IrCOMM'
 
 export interface LayerDescription {
   layer: LayerName
