@@ -65,10 +65,9 @@ export async function runDemoOn (stack: IrdaStack, nickname: string, opts: LinkD
     const peer = devices.find(d => d.deviceAddress === deviceAddress)
     peerName = peer?.nickname ?? hex32(deviceAddress)
     // The line rate the ratio is against: what IrLAP negotiated, not the top speed we offered.
-    const negotiated = stack.station.link?.baudRate ?? stack.port.speed
+    const speed = stack.station.link?.baudRate ?? stack.port.speed
     const { ms, identical } = await echo(sock, opts.data, clock, opts.onProgress)
       .catch((e: unknown) => { throw new UserError(oneLine(e), 1) })
-    const speed = stack.station.link?.baudRate ?? negotiated
     const lsap = sock.remoteLsap ?? 0
     sock.end()
     await closed(sock)

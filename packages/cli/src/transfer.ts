@@ -117,6 +117,33 @@ export function timing (clock: Clock, t0: number, bytes: number): { seconds: num
   return { seconds: Number((ms / 1000).toFixed(3)), bytesPerSecond: Math.round(bytes / (ms / 1000)) }
 }
 
+/**
+ * A client's whole session for `irda send` and `irda recv`: connects to `flags.service` (timed),
+ * runs `exchange` on the socket (timed, by the bytes it reports), lets `hangUp` end the
+ * connection, and closes the stack whatever happens.
+ */
+export async function clientSession<T extends { bytes: number }> (
+  stack: IrdaStack,
+  flags: { service: string, device?: number },
+  exchange: (socket: IrSocket) => Promise<T>,
+  hangUp: (socket: IrSocket) => Promise<void>,
+): Promise<{ outcome: T, peer: string, connectSeconds: number, seconds: number, bytesPerSecond: number }> {
+  const clock = stack.clock
+  try {
+    const t0 = clock.now()
+    const socket = await connectService(stack, flags.service, flags.device)
+    const connectSeconds = timing(clock, t0, 0).seconds
+    socket.on('error', () => {}) // `exchange` reports what goes wrong while it runs
+    const t1 = clock.now()
+    const outcome = await exchange(socket)
+    const t = timing(clock, t1, outcome.bytes)
+    await hangUp(socket)
+    return { outcome, peer: peerText(socket), connectSeconds, ...t }
+  } finally {
+    await stack.close()
+  }
+}
+
 export const crcHex = (crc: number): string => (crc >>> 0).toString(16).padStart(8, '0')
 
 export const peerText = (socket: IrSocket): string => socket.deviceAddress !== undefined ? hex32(socket.deviceAddress) : 'the peer'

@@ -9,7 +9,7 @@ import { answerConnection, pullFile } from '../file-transfer.js'
 import { mediumKind, openMedium } from '../medium.js'
 import { Output, UserError, oneLine } from '../output.js'
 import {
-  connectService, crcHex, DEFAULT_SERVICE, emulatedSpeeds, isDirectory, mustNotExist, parseDeviceAddress, peerHangsUp, peerText, roomSeed, stackOn, storeFile, timing, transferOptions, type TransferFlags,
+  clientSession, crcHex, DEFAULT_SERVICE, emulatedSpeeds, isDirectory, mustNotExist, parseDeviceAddress, peerHangsUp, peerText, roomSeed, stackOn, storeFile, transferOptions, type TransferFlags,
 } from '../transfer.js'
 import { EMULATED_FILE } from './serve.js'
 
@@ -49,28 +49,16 @@ async function recv (flags: RecvFlags): Promise<void> {
   try {
     if (medium.room !== undefined) emulatedOffer(medium.room, flags)
     const stack = stackOn(medium, 'irda recv', flags)
-    const clock = medium.port.clock
-    const result = await medium.run((async () => {
-      try {
-        const t0 = clock.now()
-        const socket = await connectService(stack, flags.service, flags.device)
-        const connectSeconds = timing(clock, t0, 0).seconds
-        const t1 = clock.now()
-        socket.on('error', () => {})
-        let path = ''
-        const outcome = await pullFile(socket, {
-          accept: name => { path = target(flags, name) },
-          store: (_name, data) => { storeFile(path, data); return path },
-          onProgress: (got, size) => { out.progress('recv', got, size) },
-        }).catch((e: unknown) => { throw new UserError(`receiving from ${peerText(socket)} failed: ${oneLine(e)}`, 1) })
-        const t = timing(clock, t1, outcome.bytes)
-        // Our result is the exchange's last message: the sender hangs up once it has it.
-        await peerHangsUp(socket, clock)
-        return { outcome, peer: peerText(socket), connectSeconds, ...t }
-      } finally {
-        await stack.close()
-      }
-    })())
+    let path = ''
+    const result = await medium.run(clientSession(stack, flags,
+      async socket => await pullFile(socket, {
+        accept: name => { path = target(flags, name) },
+        store: (_name, data) => { storeFile(path, data); return path },
+        onProgress: (got, size) => { out.progress('recv', got, size) },
+      }).catch((e: unknown) => { throw new UserError(`receiving from ${peerText(socket)} failed: ${oneLine(e)}`, 1) }),
+      // Our result is the exchange's last message: the sender hangs up once it has it.
+      async socket => { await peerHangsUp(socket, stack.clock) },
+    ))
     out.clearProgress()
     const { outcome, peer } = result
     if (!outcome.ok) throw new UserError(`nothing received from ${peer}: ${outcome.text}`, 1)

@@ -9,7 +9,7 @@ import { answerConnection, MAX_FILE_BYTES, pushFile, type ServedTransfer } from 
 import { mediumKind, openMedium } from '../medium.js'
 import { Output, UserError, oneLine } from '../output.js'
 import {
-  closed, connectService, crcHex, DEFAULT_SERVICE, emulatedSpeeds, parseDeviceAddress, peerHangsUp, peerText, roomSeed, stackOn, timing, transferOptions, type TransferFlags,
+  clientSession, closed, crcHex, DEFAULT_SERVICE, emulatedSpeeds, parseDeviceAddress, peerHangsUp, peerText, roomSeed, stackOn, transferOptions, type TransferFlags,
 } from '../transfer.js'
 
 interface SendFlags extends TransferFlags { service: string, device?: number }
@@ -54,24 +54,11 @@ async function send (file: string, flags: SendFlags): Promise<void> {
   try {
     if (medium.room !== undefined) void emulatedReceiver(medium.room, flags).catch(() => {})
     const stack = stackOn(medium, 'irda send', flags)
-    const clock = medium.port.clock
-    const result = await medium.run((async () => {
-      try {
-        const t0 = clock.now()
-        const socket = await connectService(stack, flags.service, flags.device)
-        const connectSeconds = timing(clock, t0, 0).seconds
-        const t1 = clock.now()
-        socket.on('error', () => {})
-        const outcome = await pushFile(socket, name, data, sent => { out.progress(`send ${name}`, sent, data.length) })
-          .catch((e: unknown) => { throw new UserError(`sending ${name} to ${peerText(socket)} failed: ${oneLine(e)}`, 1) })
-        const t = timing(clock, t1, data.length)
-        socket.end()
-        await closed(socket)
-        return { outcome, peer: peerText(socket), connectSeconds, ...t }
-      } finally {
-        await stack.close()
-      }
-    })())
+    const result = await medium.run(clientSession(stack, flags,
+      async socket => await pushFile(socket, name, data, sent => { out.progress(`send ${name}`, sent, data.length) })
+        .catch((e: unknown) => { throw new UserError(`sending ${name} to ${peerText(socket)} failed: ${oneLine(e)}`, 1) }),
+      async socket => { socket.end(); await closed(socket) },
+    ))
     out.clearProgress()
     const { outcome, peer } = result
     if (!outcome.ok) throw new UserError(`${peer} did not take ${name}: ${outcome.text}`, 1)
