@@ -1,5 +1,5 @@
 /*!
- * The real session between two Linux 4.9 IrDA stacks (shared/reference/linux-4.9-session.md) as
+ * The real session between two Linux 4.9 IrDA stacks (test/fixtures/linux-4.9-session.md) as
  * a reusable fixture: discovery, SNRM/UA with QoS, IAS query, TinyTP connect, data, disconnects.
  * Later layers replay it; the FCS listed with each frame is what Linux actually sent.
  */
@@ -17,8 +17,8 @@ export interface LinuxSessionFrame {
   fcs: number
 }
 
-/** Where the shared reference lives: `../shared` from the project root. */
-export const LINUX_SESSION_PATH = fileURLToPath(new URL('../../../shared/reference/linux-4.9-session.md', import.meta.url))
+/** The session as a fixture in this repo (copied from the project's reference notes). */
+export const LINUX_SESSION_PATH = fileURLToPath(new URL('../fixtures/linux-4.9-session.md', import.meta.url))
 
 const LINE = /^\[\s*(\d+\.\d+)\]\s+(A->B|B->A)\s+((?:[0-9a-f]{2}\s*)+)$/
 
