@@ -8,7 +8,7 @@ const dongleDir = join(hardwareDir(), 'dongles')
 const rawProfiles = readdirSync(dongleDir).filter(f => f.endsWith('.json')).map(f => ({ file: f, raw: JSON.parse(readFileSync(join(dongleDir, f), 'utf8')) as Record<string, unknown> }))
 
 describe('serial/profiles', () => {
-  it('finds hardware/dongles at the repository root from the package source', () => {
+  it('finds the package\'s copy of hardware/ from the package source', () => {
     expect(existsSync(join(hardwareDir(), 'README.md'))).to.equal(true)
     expect(rawProfiles.length).to.be.greaterThanOrEqual(12)
   })

@@ -1,10 +1,12 @@
 /*!
- * Loading dongle profiles from `hardware/dongles/*.json`.
+ * Loading dongle profiles from the package's `hardware/dongles/*.json`.
  *
- * Where the files are found: the repository root is three levels above this module, both from
- * source (`packages/serial/src/profiles.ts`) and from the build (`packages/serial/dist/profiles.js`),
- * so the directory is `<repo>/hardware/dongles/`. Set `IRDAKIT_HARDWARE_DIR` to a directory
- * holding a `dongles/` folder to use other files (an installed copy, a test fixture).
+ * Where the files are found: `packages/serial/hardware/` is a copy of the repository's
+ * `hardware/` (the single source; `npm run sync:hardware` refreshes the copy and a test fails
+ * when it is stale). It sits one level above this module both from source (`src/profiles.ts`)
+ * and from the build (`dist/profiles.js`), so an installed package finds its own profiles under
+ * `node_modules`. Set `IRDAKIT_HARDWARE_DIR` to a directory holding a `dongles/` folder to use
+ * other files (a test fixture, profiles of your own).
  */
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -13,9 +15,9 @@ import { ProfileError, UnknownDongleError } from './errors.js'
 import type { DongleProfile } from './profile-types.js'
 import { validateProfile } from './profile-validate.js'
 
-/** The directory holding `dongles/` (and the README): `IRDAKIT_HARDWARE_DIR` or `<repo>/hardware`. */
+/** The directory holding `dongles/` (and the README): `IRDAKIT_HARDWARE_DIR` or the package's `hardware/`. */
 export function hardwareDir (): string {
-  return process.env.IRDAKIT_HARDWARE_DIR ?? fileURLToPath(new URL('../../../hardware/', import.meta.url))
+  return process.env.IRDAKIT_HARDWARE_DIR ?? fileURLToPath(new URL('../hardware/', import.meta.url))
 }
 
 const cache = new Map<string, DongleProfile[]>()
@@ -35,7 +37,7 @@ export function loadProfileFile (path: string): DongleProfile {
 }
 
 /**
- * Every dongle profile in `hardware/dongles/`, sorted by name. Files are read once per
+ * Every dongle profile in the package's `hardware/dongles/`, sorted by name. Files are read once per
  * directory. Throws {@link ProfileError} if a file is broken: profiles are part of the install.
  */
 export function dongleProfiles (): DongleProfile[] {
