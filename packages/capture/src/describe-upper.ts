@@ -14,6 +14,8 @@ import type { LayerDescription } from './describe.js'
 
 const TTP_ATTRIBUTE = 'IrDA:TinyTP:LsapSel'
 const IRCOMM_CLASS = 'IrDA:IrCOMM'
+/** The most an IAS operation may span, as in the stack's IAS client (IrLMP's multiplexer). */
+export const IAS_REASSEMBLY_LIMIT = 4096
 const hex8 = (n: number): string => `0x${n.toString(16).padStart(2, '0')}`
 
 const IAS_OPS: Record<number, string> = {
@@ -39,7 +41,9 @@ export class DecodeSession {
   /** IAS queries by the querying selector, waiting for their answer. */
   private readonly pendingIas = new Map<number, { className: string, attributeName: string }>()
   /** Bytes of IAS requests/responses that span frames, by direction and client selector. */
-  private readonly iasParts = new Map<string, number[]>()
+  private readonly iasParts = new Map<string, { bytes: number[], frames: number }>()
+  /** What the session refused: IAS operations dropped for running past {@link IAS_REASSEMBLY_LIMIT}. */
+  readonly stats = { iasOverflows: 0 }
 
   constructor (ttpLsaps: Iterable<number> = []) { for (const s of ttpLsaps) this.ttpLsaps.add(s) }
 
@@ -47,17 +51,30 @@ export class DecodeSession {
     this.pendingIas.set(slsap, { className, attributeName })
   }
 
+  /** Bytes held for IAS operations still waiting for their Lst frame. */
+  retainedIasBytes (): number {
+    let n = 0
+    for (const p of this.iasParts.values()) n += p.bytes.length
+    return n
+  }
+
   /**
    * @internal Collects the body of a multi-frame IAS operation. Returns the whole body on the
-   * frame with Lst set, or undefined while more frames are to come.
+   * frame with Lst set, undefined while more frames are to come, or 'overflow' when the body
+   * ran past the limit (it is then dropped, as the stack's IAS client drops it).
    */
-  collectIas (key: string, body: Uint8Array, last: boolean): { body: Uint8Array, frames: number } | undefined {
-    const parts = this.iasParts.get(key) ?? []
-    parts.push(...body, -1)
+  collectIas (key: string, body: Uint8Array, last: boolean): { body: Uint8Array, frames: number } | 'overflow' | undefined {
+    const parts = this.iasParts.get(key) ?? { bytes: [], frames: 0 }
+    for (const b of body) parts.bytes.push(b)
+    parts.frames++
+    if (parts.bytes.length > IAS_REASSEMBLY_LIMIT) {
+      this.iasParts.delete(key)
+      this.stats.iasOverflows++
+      return 'overflow'
+    }
     if (!last) { this.iasParts.set(key, parts); return undefined }
     this.iasParts.delete(key)
-    const frames = parts.filter(b => b === -1).length
-    return { body: Uint8Array.from(parts.filter(b => b !== -1)), frames }
+    return { body: Uint8Array.from(parts.bytes), frames: parts.frames }
   }
 
   /** @internal */ noteAnswer (dlsap: number, entries: Array<{ value: IasValue }>): { className: string, attributeName: string } | undefined {
@@ -131,6 +148,7 @@ function pushIas (layers: LayerDescription[], frame: Uint8Array, dir: 'request' 
   let body = frame.subarray(1)
   if (session !== undefined) {
     const whole = session.collectIas(`${dir}:${clientLsap}`, body, ctl.lst)
+    if (whole === 'overflow') { layers.push({ layer: 'IAS', summary: `ias: ${op} ${dir}`, fields }); return `IAS: ${dir} runs past ${IAS_REASSEMBLY_LIMIT} bytes without Lst, dropped` }
     if (whole === undefined) { layers.push({ layer: 'IAS', summary: `ias: ${op} ${dir} (more frames follow, ${body.length} bytes)`, fields }); return undefined }
     body = whole.body
     fields.frames = whole.frames
