@@ -7,6 +7,7 @@
  *   node --import tsx --conditions=irdakit-source test/bench/lap-goodput.ts
  * Targets: >= 0.97 at 115200 (data size 2048, min turnaround 1 ms), >= 0.95 at 9600 and 4 Mb/s.
  */
+import { pathToFileURL } from 'node:url'
 import { SeededRandom } from '@irdakit/core'
 import { Room, type TapRecord } from '@irdakit/emulator'
 import { IrlapStation, StationDriver, defaultQos, emitFrame, parseFrame } from '@irdakit/lap'
@@ -67,12 +68,25 @@ async function run (c: Case): Promise<{ ideal: number, measured: number, ratio: 
   return { ideal, measured, ratio: ideal / measured, link: `data ${size}, window ${window}, mtt ${link.txMinTurnaroundMs}/${sec.txMinTurnaroundMs} ms, xbofs ${link.txAdditionalBofs}` }
 }
 
-let failed = false
-for (const c of CASES) {
-  const r = await run(c)
-  const kBs = (ms: number): string => (c.bytes / ms).toFixed(2)
-  console.log(`${String(c.bps).padStart(8)} b/s  ${(c.bytes / 1024).toFixed(0).padStart(5)} KiB  (${r.link})`)
-  console.log(`           ideal ${r.ideal.toFixed(1)} ms (${kBs(r.ideal)} kB/s)  measured ${r.measured.toFixed(1)} ms (${kBs(r.measured)} kB/s)  ratio ${r.ratio.toFixed(4)}  target ${c.target}  ${r.ratio >= c.target ? 'ok' : 'BELOW TARGET'}`)
-  if (r.ratio < c.target) failed = true
+export interface GoodputRow { bps: number, bytes: number, link: string, idealMs: number, measuredMs: number, ratio: number, target: number }
+
+/** Every case, measured (for test/bench/run.ts and for this file run alone). */
+export async function goodput (): Promise<GoodputRow[]> {
+  const rows: GoodputRow[] = []
+  for (const c of CASES) {
+    const r = await run(c)
+    rows.push({ bps: c.bps, bytes: c.bytes, link: r.link, idealMs: r.ideal, measuredMs: r.measured, ratio: r.ratio, target: c.target })
+  }
+  return rows
 }
-if (failed) process.exitCode = 1
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  let failed = false
+  for (const r of await goodput()) {
+    const kBs = (ms: number): string => (r.bytes / ms).toFixed(2)
+    console.log(`${String(r.bps).padStart(8)} b/s  ${(r.bytes / 1024).toFixed(0).padStart(5)} KiB  (${r.link})`)
+    console.log(`           ideal ${r.idealMs.toFixed(1)} ms (${kBs(r.idealMs)} kB/s)  measured ${r.measuredMs.toFixed(1)} ms (${kBs(r.measuredMs)} kB/s)  ratio ${r.ratio.toFixed(4)}  target ${r.target}  ${r.ratio >= r.target ? 'ok' : 'BELOW TARGET'}`)
+    if (r.ratio < r.target) failed = true
+  }
+  if (failed) process.exitCode = 1
+}

@@ -6,6 +6,7 @@
  * Also MIR and FIR for scale. Not a test:
  *   node --import tsx --conditions=irdakit-source test/bench/phy-codec.ts
  */
+import { pathToFileURL } from 'node:url'
 import { SeededRandom } from '@irdakit/core'
 import { createUnwrapper, sirWrap, SirUnwrapper, wrapForSpeed } from '@irdakit/phy'
 
@@ -15,7 +16,7 @@ const random = new SeededRandom(1)
 /** Random frames: about 3 in 256 bytes need escaping, as on a real link. */
 const frames = Array.from({ length: 64 }, () => Uint8Array.from({ length: FRAME }, () => random.int(256)))
 
-function measure (label: string, roundTrip: (f: Uint8Array) => number, seconds = 1.5): number {
+function measure (label: string, roundTrip: (f: Uint8Array) => number, seconds = 1.5, log = console.log): number {
   for (let i = 0; i < 2000; i++) roundTrip(frames[i % frames.length]) // warm up
   let bytes = 0
   let n = 0
@@ -26,7 +27,7 @@ function measure (label: string, roundTrip: (f: Uint8Array) => number, seconds =
     elapsed = performance.now() - start
   }
   const mbs = bytes / 1e6 / (elapsed / 1000)
-  console.log(`${label.padEnd(34)} ${mbs.toFixed(0).padStart(5)} MB/s`)
+  log(`${label.padEnd(34)} ${mbs.toFixed(0).padStart(5)} MB/s`)
   return mbs
 }
 
@@ -62,22 +63,31 @@ function textbookCodec (owned: boolean): (f: Uint8Array) => number {
   }
 }
 
-const peerScratch = measure('textbook SIR codec, scratch buffers', textbookCodec(false))
-const peer = measure('textbook SIR codec, owned arrays', textbookCodec(true))
-const rx = new SirUnwrapper()
-const sir = measure('SIR wrap+unwrap, 2048-byte frames', f => {
-  const evs = rx.push(sirWrap(f))
-  if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('SIR round trip failed')
-  return f.length
-})
-console.log(`  against the textbook peer, same run: ${(sir / peer).toFixed(2)} (same contract), ${(sir / peerScratch).toFixed(2)} (peer allocating nothing)`)
-console.log(`  anchor (plain JavaScript, Node 20, another machine): ${ANCHOR_MB_S} MB/s -> ratio ${(sir / ANCHOR_MB_S).toFixed(2)}`)
+export interface CodecResult { sirMBs: number, peerMBs: number, peerScratchMBs: number, anchorMBs: number, mirMBs: number, firMBs: number }
 
-for (const bps of [1152000, 4000000]) {
-  const u = createUnwrapper(bps)
-  measure(`${bps === 4000000 ? 'FIR' : 'MIR'} wrap+unwrap, 2048-byte frames`, f => {
-    const evs = u.push(wrapForSpeed(f, bps))
-    if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('round trip failed')
+/** Measures the codecs; `log` receives one line per measurement. */
+export function codec (log: (line: string) => void = () => {}): CodecResult {
+  const peerScratch = measure('textbook SIR codec, scratch buffers', textbookCodec(false), 1.5, log)
+  const peer = measure('textbook SIR codec, owned arrays', textbookCodec(true), 1.5, log)
+  const rx = new SirUnwrapper()
+  const sir = measure('SIR wrap+unwrap, 2048-byte frames', f => {
+    const evs = rx.push(sirWrap(f))
+    if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('SIR round trip failed')
     return f.length
-  }, 0.5)
+  }, 1.5, log)
+  const [mir, fir] = [1152000, 4000000].map(bps => {
+    const u = createUnwrapper(bps)
+    return measure(`${bps === 4000000 ? 'FIR' : 'MIR'} wrap+unwrap, 2048-byte frames`, f => {
+      const evs = u.push(wrapForSpeed(f, bps))
+      if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('round trip failed')
+      return f.length
+    }, 0.5, log)
+  })
+  return { sirMBs: sir, peerMBs: peer, peerScratchMBs: peerScratch, anchorMBs: ANCHOR_MB_S, mirMBs: mir, firMBs: fir }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = codec(console.log)
+  console.log(`  against the textbook peer, same run: ${(r.sirMBs / r.peerMBs).toFixed(2)} (same contract), ${(r.sirMBs / r.peerScratchMBs).toFixed(2)} (peer allocating nothing)`)
+  console.log(`  anchor (plain JavaScript, Node 20, another machine): ${ANCHOR_MB_S} MB/s -> ratio ${(r.sirMBs / ANCHOR_MB_S).toFixed(2)}`)
 }
