@@ -35,6 +35,8 @@ export interface LmpConfig {
   connectTimeoutMs?: number
   /** Forget discovered devices not seen for this long. Default 10000 ms. */
   discoveryExpiryMs?: number
+  /** Most devices the discovery log holds; the longest unseen goes first. Default 64. */
+  discoveryLogLimit?: number
 }
 
 type Owner = 'user' | 'ias-server' | 'ias-client'
@@ -72,11 +74,15 @@ export interface LmpStats {
   pdusReceived: number
   malformed: number
   iasQueriesServed: number
+  /** Devices in the discovery log now. */
+  discoveryLogSize: number
+  /** Log entries dropped to make room (a flood of spoofed discovery answers shows here). */
+  discoveryLogEvicted: number
 }
 
 export class IrlmpMultiplexer {
   readonly ias: IasDatabase
-  readonly stats: LmpStats = { pdusSent: 0, pdusReceived: 0, malformed: 0, iasQueriesServed: 0 }
+  readonly stats: LmpStats = { pdusSent: 0, pdusReceived: 0, malformed: 0, iasQueriesServed: 0, discoveryLogSize: 0, discoveryLogEvicted: 0 }
   private readonly cfg: Required<Omit<LmpConfig, 'ias'>>
   private readonly lapOut: LapRequest[] = []
   private readonly events: LmEvent[] = []
@@ -95,8 +101,12 @@ export class IrlmpMultiplexer {
       linkIdleMs: cfg.linkIdleMs ?? 2000,
       connectTimeoutMs: cfg.connectTimeoutMs ?? 5000,
       discoveryExpiryMs: cfg.discoveryExpiryMs ?? 10000,
+      discoveryLogLimit: cfg.discoveryLogLimit ?? 64,
     }
   }
+
+  /** Most devices the discovery log holds. */
+  get discoveryLogLimit (): number { return this.cfg.discoveryLogLimit }
 
   // ---- outputs -------------------------------------------------------------------------
 
@@ -146,7 +156,7 @@ export class IrlmpMultiplexer {
   discoveryLog (now: number, hintMask?: number): DeviceInfo[] {
     const out: DeviceInfo[] = []
     for (const [addr, d] of this.log) {
-      if (now - d.lastSeen > this.cfg.discoveryExpiryMs && this.link.deviceAddress !== addr) { this.log.delete(addr); continue }
+      if (now - d.lastSeen > this.cfg.discoveryExpiryMs && this.link.deviceAddress !== addr) { this.log.delete(addr); this.stats.discoveryLogSize = this.log.size; continue }
       if (hintMask !== undefined && (hintBits(d.hints) & hintMask) === 0) continue
       out.push(d)
     }
@@ -188,6 +198,17 @@ export class IrlmpMultiplexer {
   }
 
   private open (now: number, req: { deviceAddress: number, remoteLsap: number, localLsap?: number, userData?: Uint8Array }, owner: Owner): number {
+    const a = req.deviceAddress
+    if (!Number.isInteger(a) || a <= 0 || a >= 0xFFFFFFFF) {
+      throw new InvalidDeviceAddressError(`device address ${Number.isInteger(a) && a >= 0 ? `0x${hex32(a)}` : String(a)} is not a station's: 0 and 0xFFFFFFFF are reserved, and an address is a 32-bit integer`)
+    }
+    if (this.link.state === 'up' && this.conns.size === 0 && this.link.deviceAddress !== a) {
+      // The link is only held for the idle time, for nobody: release it for the new device
+      // (the DISC waits for IrLAP to deliver what it holds; the connect follows, see onLinkDown).
+      this.link.idleDeadline = undefined
+      this.link.state = 'closing'
+      this.lapOut.push({ type: 'disconnect' })
+    }
     if (this.link.state !== 'down' && this.link.state !== 'closing' && this.link.deviceAddress !== req.deviceAddress) {
       throw new LmLinkBusyError(`an IrLAP link to 0x${hex32(this.link.deviceAddress ?? 0)} is up; IrLMP has one link at a time`)
     }
@@ -278,7 +299,9 @@ export class IrlmpMultiplexer {
     switch (ev.type) {
       case 'discovery-confirm': {
         const devices = ev.devices.map(d => this.remember(now, d.deviceAddress, d.info))
-        if (ev.status === 'link-in-use') devices.push(...this.discoveryLog(now))
+        // Refused (link up, medium busy): the log is the best answer we have, with the devices
+        // that discovered us; the status tells the caller it is not a fresh one.
+        if (ev.status !== 'ok') devices.push(...this.discoveryLog(now))
         this.events.push({ type: 'discovery-confirm', status: ev.status, devices })
         break
       }
@@ -509,13 +532,25 @@ export class IrlmpMultiplexer {
     const d: DeviceInfo = parsed.ok
       ? { deviceAddress, ...parsed.value, lastSeen: now }
       : { deviceAddress, hints: new Uint8Array(0), charset: 0, nickname: '', lastSeen: now }
+    // Delete then set: the Map stays in order of last sight, so the oldest entries come first.
+    this.log.delete(deviceAddress)
     this.log.set(deviceAddress, d)
+    for (const [addr, old] of this.log) {
+      const expired = now - old.lastSeen > this.cfg.discoveryExpiryMs
+      if (!expired && this.log.size <= this.cfg.discoveryLogLimit) break
+      if (addr === this.link.deviceAddress && addr !== deviceAddress) continue
+      this.log.delete(addr)
+      if (!expired) this.stats.discoveryLogEvicted++
+    }
+    this.stats.discoveryLogSize = this.log.size
     return d
   }
 }
 
 /** The link is busy with another device, or held in exclusive mode (Winsock maps it to WSAEADDRINUSE). */
 export class LmLinkBusyError extends LocalProtocolError { static override name = 'LmLinkBusyError' }
+/** A device address no station can have: 0, 0xFFFFFFFF (broadcast), or not a 32-bit integer (Winsock: WSAEADDRNOTAVAIL). */
+export class InvalidDeviceAddressError extends LocalProtocolError { static override name = 'InvalidDeviceAddressError' }
 /** The connection is not open (Winsock: WSAENOTCONN). */
 export class LmNotConnectedError extends LocalProtocolError { static override name = 'LmNotConnectedError' }
 

@@ -47,6 +47,8 @@ export class LmpSocket extends EventEmitter<LmpSocketEvents> {
   state: 'connecting' | 'open' | 'closing' | 'closed' = 'connecting'
   /** @internal IrLMP disconnect reason to send: 0x01 user request, 0xFF for a reset. */
   closeReason = 0x01
+  /** @internal The stack closes under this connection: it ends with a 'stack-closed' error, never as an orderly close. */
+  stackClosing = false
   private txBytes = 0
   private rxBytes = 0
 
@@ -146,7 +148,9 @@ export class LmpSocket extends EventEmitter<LmpSocketEvents> {
     this.closed = true
     this.state = 'closed'
     this.dropQueued()
-    if (reason !== undefined) {
+    if (reason === undefined && this.stackClosing) {
+      this.closeError = new ConnectionError('IrLMP connection aborted: the IrDA stack closed', 'stack-closed')
+    } else if (reason !== undefined) {
       this.closeError = new ConnectionError(`IrLMP connection ended: ${causeOf(reason)} (IrLMP reason 0x${reason.toString(16).padStart(2, '0')})`, causeOf(reason), reason)
     }
     this.emit('close', this.closeError)

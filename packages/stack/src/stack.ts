@@ -81,6 +81,22 @@ export interface StackStats {
   port: Port['stats']
   lap: IrlapStation['stats']
   lmp: IrlmpMultiplexer['stats']
+  stack: StackCounters
+}
+
+/** What the driver itself refused or dropped. */
+export interface StackCounters {
+  /** IrLMP connects to a TinyTP selector without a valid TinyTP connect PDU, refused (IrLMP reason 0xFF). */
+  badTtpConnects: number
+  /** Requests IrLAP refused in its state (the layer that made them was told: link failed, data lost). */
+  lapRequestsRefused: number
+}
+
+/** How a discovery went: `ok` is a fresh answer; otherwise `devices` is the discovery log (not a fresh look). */
+export interface DiscoveryResult {
+  /** `media-busy`: another station held the medium; `link-in-use`: our link is up; `stack-closed`: closed meanwhile. */
+  status: 'ok' | 'media-busy' | 'link-in-use' | 'stack-closed'
+  devices: DeviceInfo[]
 }
 
 /** Only the TinyTP options that were given (TtpConnection has its own defaults). */
@@ -102,7 +118,8 @@ export class IrdaStack {
   private closedFlag = false
   /** The port reported 'closed': nothing more can be sent, whatever the layers still want. */
   private portGone = false
-  private readonly discoveries: Array<(d: DeviceInfo[]) => void> = []
+  private readonly discoveries: Array<(d: DiscoveryResult) => void> = []
+  private readonly counters: StackCounters = { badTtpConnects: 0, lapRequestsRefused: 0 }
   private discoveryRunning = false
   private readonly iasWaiters = new Map<number, { resolve: (r: IasQueryResult) => void }>()
   private readonly sockets = new Map<number, TtpSocket>()
@@ -150,12 +167,25 @@ export class IrdaStack {
   get clock (): Port['clock'] { return this.port.clock }
   get closed (): boolean { return this.closedFlag }
 
-  stats (): StackStats { return { port: this.port.stats, lap: this.station.stats, lmp: this.lmp.stats } }
+  stats (): StackStats { return { port: this.port.stats, lap: this.station.stats, lmp: this.lmp.stats, stack: { ...this.counters } } }
 
-  /** Runs a discovery; resolves with the devices that answered (or, while a link is up, the log). */
+  /**
+   * Runs a discovery; resolves with the devices that answered, or, when it could not run (a
+   * link is up, another station held the medium for too long), with the discovery log. Use
+   * {@link runDiscovery} to tell the two apart.
+   */
   async discover (opts: DiscoverOptions = {}): Promise<DeviceInfo[]> {
+    return (await this.runDiscovery(opts)).devices
+  }
+
+  /**
+   * Runs a discovery and says how it went. While another station discovers (IrLAP in REPLY),
+   * the request waits, like a connect, for the medium to be quiet; refused, it resolves with
+   * the discovery log (devices seen recently, those that discovered us included) and the status.
+   */
+  async runDiscovery (opts: DiscoverOptions = {}): Promise<DiscoveryResult> {
     this.assertOpen()
-    const p = new Promise<DeviceInfo[]>(resolve => this.discoveries.push(resolve))
+    const p = new Promise<DiscoveryResult>(resolve => this.discoveries.push(resolve))
     if (!this.discoveryRunning) {
       this.discoveryRunning = true
       this.lmp.discover(opts.slots ?? 6)
@@ -289,8 +319,17 @@ export class IrdaStack {
    */
   async close (timeoutMs = 3000): Promise<void> {
     if (this.closedFlag) return
-    for (const s of [...this.sockets.values()]) s.close({ flush: true })
-    for (const s of [...this.lmpSockets.values()]) s.close({ flush: true })
+    // Closing the stack under a connection is an abort for its user. The peer reads an orderly
+    // close only once everything is delivered: queued data is flushed first, and a connection
+    // whose received data nobody read is reset (0xFF), as a socket closed with unread data is.
+    for (const s of [...this.sockets.values()]) {
+      s.stackClosing = true
+      if (s.readableBytes > 0) s.reset(); else s.close({ flush: true })
+    }
+    for (const s of [...this.lmpSockets.values()]) {
+      s.stackClosing = true
+      if (s.readableBytes > 0) s.reset(); else s.close({ flush: true })
+    }
     for (const srv of [...this.servers.values(), ...this.lmpServers.values()]) srv.close()
     this.pump()
     if (this.lmp.linkState().state !== 'down') {
@@ -305,10 +344,11 @@ export class IrdaStack {
     this.closedFlag = true
     this.timer?.cancel()
     this.unlisten()
-    for (const s of [...this.sockets.values()]) s.ended({ kind: 'lm', code: 0x05 }, undefined)
-    for (const s of [...this.lmpSockets.values()]) s.ended(0x05)
+    // Still open after the timeout: their peers find out when the link times out (never an orderly close).
+    for (const s of [...this.sockets.values()]) s.ended(undefined, undefined)
+    for (const s of [...this.lmpSockets.values()]) s.ended(undefined)
     for (const [, w] of this.iasWaiters) w.resolve({ ok: false, cause: 'lm-initiated', message: 'the IrDA stack closed' })
-    for (const d of this.discoveries.splice(0)) d([])
+    for (const d of this.discoveries.splice(0)) d({ status: 'stack-closed', devices: [] })
   }
 
   // ---- the driver ----------------------------------------------------------------------
@@ -401,7 +441,27 @@ export class IrdaStack {
     }
   }
 
+  /**
+   * Hands one IrLMP request to IrLAP. IrLAP may refuse it in its state (the link went down in
+   * the same turn, another station's connection holds the medium): then IrLMP hears what that
+   * means, so the two never disagree about the link, and nothing throws through the pump.
+   */
   private toLap (now: number, r: LapRequest): void {
+    try {
+      this.requestLap(now, r)
+    } catch (e) {
+      this.counters.lapRequestsRefused++
+      switch (r.type) {
+        case 'connect': this.lmp.handleLapEvent(now, { type: 'disconnect-indication', reason: 'no-answer' }); break
+        case 'connect-response': this.lmp.handleLapEvent(now, { type: 'disconnect-indication', reason: 'link-lost' }); break
+        case 'discovery': this.lmp.handleLapEvent(now, { type: 'discovery-confirm', status: 'media-busy', devices: [], conflicts: [] }); break
+        default: break // data on a link that is gone: its disconnect indication is on its way
+      }
+      void e
+    }
+  }
+
+  private requestLap (now: number, r: LapRequest): void {
     const s = this.station
     switch (r.type) {
       case 'discovery': s.discoveryRequest(now, { slots: r.slots }); break
@@ -420,7 +480,7 @@ export class IrdaStack {
     switch (e.type) {
       case 'discovery-confirm':
         this.discoveryRunning = false
-        for (const d of this.discoveries.splice(0)) d(e.devices)
+        for (const d of this.discoveries.splice(0)) d({ status: e.status, devices: e.devices })
         break
       case 'ias-result': {
         const w = this.iasWaiters.get(e.query)
@@ -471,17 +531,28 @@ export class IrdaStack {
     const lmpServer = this.lmpServers.get(e.localLsap)
     if (lmpServer !== undefined) { this.onLmpConnectIndication(now, lmpServer, e); return }
     const server = this.servers.get(e.localLsap)
-    if (server === undefined || !server.accept({ deviceAddress: e.deviceAddress, remoteLsap: e.remoteLsap })) {
-      // Refused at IrLMP level: the client's connect fails with "no available client"... unless
-      // we were listening, in which case the refusal is ours to state (user request).
-      this.lmp.disconnect(now, e.conn, new Uint8Array(0), server === undefined ? 0x08 : 0x01)
+    if (server === undefined) {
+      // Refused at IrLMP level: the client's connect fails with "no available client".
+      this.lmp.disconnect(now, e.conn, new Uint8Array(0), DisconnectReason.NO_AVAILABLE_CLIENT)
       return
     }
     const ttp = new TtpConnection(server.ttpOptions)
+    ttp.handle({ type: 'connect-indication', userData: e.userData, maxDataSize: this.lmp.maxDataSize() })
+    if (ttp.state !== 'incoming') {
+      // No valid TinyTP connect PDU (a plain IrLMP client such as Winsock's IRLPT mode, or
+      // garbage): TinyTP cannot take it, so it is refused on the wire with a reason, and counted.
+      this.counters.badTtpConnects++
+      this.lmp.disconnect(now, e.conn, new Uint8Array(0), DisconnectReason.UNSPECIFIED)
+      return
+    }
+    if (!server.accept({ deviceAddress: e.deviceAddress, remoteLsap: e.remoteLsap })) {
+      // We were listening, so the refusal is ours to state (user request).
+      this.lmp.disconnect(now, e.conn, new Uint8Array(0), DisconnectReason.USER_REQUEST)
+      return
+    }
     const socket = new TtpSocket(ttp, e.localLsap, e.remoteLsap, e.deviceAddress, () => this.pump())
     socket.lmConn = e.conn
     this.sockets.set(e.conn, socket)
-    ttp.handle({ type: 'connect-indication', userData: e.userData, maxDataSize: this.lmp.maxDataSize() })
     socket.server = server
     ttp.accept()
   }

@@ -28,6 +28,8 @@ export class TtpSocket extends EventEmitter<TtpSocketEvents> {
   server: TtpServer | undefined
   /** @internal Set by `reset()`: the disconnect carries IrLMP reason 0xFF instead of 0x01. */
   resetting = false
+  /** @internal The stack closes under this connection: it ends with a 'stack-closed' error, never as an orderly close. */
+  stackClosing = false
 
   /** @internal */
   constructor (
@@ -104,7 +106,9 @@ export class TtpSocket extends EventEmitter<TtpSocketEvents> {
   ended (reason: TtpDisconnectReason | undefined, lost: LostData | undefined): void {
     if (this.closed) return
     this.closed = true
-    if (reason !== undefined) {
+    if (reason === undefined && this.stackClosing) {
+      this.closeError = new ConnectionError('TinyTP connection aborted: the IrDA stack closed', 'stack-closed')
+    } else if (reason !== undefined) {
       this.closeError = reason.kind === 'lm'
         ? new ConnectionError(`TinyTP connection ended: ${causeOf(reason.code)} (IrLMP reason 0x${reason.code.toString(16).padStart(2, '0')})`, causeOf(reason.code), reason.code)
         : new ConnectionError(`TinyTP connection ended: ${reason.kind}`, reason.kind)

@@ -10,7 +10,7 @@ import type { StationContext } from './context.js'
 import type { DisconnectReason } from './primitives.js'
 import { primaryTurn } from './primary.js'
 import { enterReceiveS } from './secondary.js'
-import { abandonPendingNdm, onNdmTestTimeout } from './discovery.js'
+import { abandonPendingNdm, isReservedAddress, onNdmTestTimeout } from './discovery.js'
 
 type Snrm = LapFrame & { kind: 'SNRM' }
 type Ua = LapFrame & { kind: 'UA' }
@@ -113,6 +113,7 @@ export function onSetupSnrm (c: StationContext, now: number, f: Snrm): void {
 export function onNdmSnrm (c: StationContext, now: number, f: Snrm): void {
   const s = f.info
   if (!f.command || f.caddr !== BROADCAST_CADDR || s === undefined || s.destination !== c.deviceAddress || s.connAddr === BROADCAST_CADDR) { c.stats.ignored++; return }
+  if (isReservedAddress(s.source)) { c.stats.reservedAddress++; return }
   c.reply = undefined
   abandonPendingNdm(c)
   onNdmTestTimeout(c, now)

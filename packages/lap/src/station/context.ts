@@ -38,6 +38,12 @@ export interface StationStats {
    * loss from the disconnect indication; this says how much.
    */
   unsent: number
+  /**
+   * XID and SNRM frames whose source device address is reserved (0, or 0xFFFFFFFF: broadcast),
+   * dropped: no station may use them (IrLAP 1.1 section 6.11.1), and such a "device" could
+   * never be connected to.
+   */
+  reservedAddress: number
 }
 
 /** A discovery we run (QUERY). */
@@ -72,7 +78,7 @@ export class StationContext {
   readonly timers = new TimerTable()
   readonly tx: TxAction[] = []
   readonly events: LapEvent[] = []
-  readonly stats: StationStats = { framesIn: 0, framesOut: 0, malformed: 0, rxErrors: 0, ignored: 0, iFramesOut: 0, retransmissions: 0, rejSent: 0, srejSent: 0, frmrSent: 0, noReply: 0, unsent: 0 }
+  readonly stats: StationStats = { framesIn: 0, framesOut: 0, malformed: 0, rxErrors: 0, ignored: 0, iFramesOut: 0, retransmissions: 0, rejSent: 0, srejSent: 0, frmrSent: 0, noReply: 0, unsent: 0, reservedAddress: 0 }
 
   deviceAddress: number
   readonly random: Random

@@ -18,6 +18,9 @@ const FINAL_SLOT = 0xFF
 /** Airtime allowance for one XID command at 9600 b/s (about 30 bytes with XBOFs). */
 const XID_AIRTIME_MS = 35
 
+/** 0 and 0xFFFFFFFF (broadcast) are no station's address: frames claiming them as source are dropped. */
+export function isReservedAddress (a: number): boolean { return a === 0 || a === BROADCAST_DEVICE }
+
 // ---- media busy -----------------------------------------------------------------------
 
 /** A discovery or connect request from NDM: it goes out once the medium has been quiet for 500 ms. */
@@ -146,6 +149,7 @@ export function onMediaIdle (c: StationContext, now: number): void {
 export function onXidAnswer (c: StationContext, now: number, f: Xid): void {
   const q = c.query
   if (q === undefined || f.command || f.info.destination !== c.deviceAddress) { c.stats.ignored++; return }
+  if (isReservedAddress(f.info.source)) { c.stats.reservedAddress++; return }
   q.answers.push({ deviceAddress: f.info.source, info: f.info.discoveryInfo ?? new Uint8Array(0) })
   if (q.deferred && !c.mediaBusy) nextSlot(c, now)
 }
@@ -157,6 +161,7 @@ export function onXidCommand (c: StationContext, now: number, f: Xid): void {
   if (!f.command) { c.stats.ignored++; return }
   const x = f.info
   if (x.destination !== BROADCAST_DEVICE && x.destination !== c.deviceAddress) { c.stats.ignored++; return }
+  if (isReservedAddress(x.source)) { c.stats.reservedAddress++; return }
   if (x.slot === FINAL_SLOT) {
     c.timers.stop('Query')
     c.reply = undefined
