@@ -1,6 +1,7 @@
 /*! How the stack's connection failures read as WSA errors. WSAENETDOWN never appears: Windows CE documents it as "not supported". */
-import type { ConnectionError } from '@irdakit/stack'
-import { WSAECONNABORTED, WSAECONNREFUSED, WSAECONNRESET, WSAENETRESET, WSAENOTCONN, WSAETIMEDOUT } from './winsock.js'
+import { LocalProtocolError } from '@irdakit/core'
+import { LmLinkBusyError, StackClosedError, type ConnectionError } from '@irdakit/stack'
+import { WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAECONNABORTED, WSAECONNREFUSED, WSAECONNRESET, WSAENETRESET, WSAENOTCONN, WSAETIMEDOUT } from './winsock.js'
 
 /** WSA error for a connect (or IAS query) that failed, from the stack's cause. */
 export function connectFailure (kind: string): number {
@@ -24,4 +25,17 @@ export function connectionLost (err: ConnectionError | undefined, sending: boole
     case 'link-lost': case 'lm-initiated': case 'stack-closed': return WSAECONNABORTED
     default: return WSAECONNRESET
   }
+}
+
+/**
+ * WSA error for an exception the stack threw while connecting or querying IAS, `mapped` when the
+ * caller already knows it. Only the stack's documented refusals have one; anything else is an
+ * irdakit bug and is thrown on, never reported as a plausible WSA error.
+ */
+export function stackFailure (e: unknown, mapped?: number): number {
+  if (mapped !== undefined) return mapped
+  if (e instanceof LmLinkBusyError) return WSAEADDRINUSE // the link is up with another device or held exclusively
+  if (e instanceof StackClosedError) return WSAECONNABORTED // as a stack closed under a connection
+  if (e instanceof LocalProtocolError) return WSAEADDRNOTAVAIL // the stack refused the address or selector asked for
+  throw e
 }

@@ -24,19 +24,21 @@
  * - WSAENETDOWN is never returned (Windows CE: "not supported"); a lost link surfaces as
  *   WSAECONNABORTED, a link reset as WSAENETRESET, a peer's abort as WSAECONNRESET.
  */
-import { ConnectionError, IasQueryError, LmLinkBusyError, type IrdaStack, type LmpSocket, type TtpSocket } from '@irdakit/stack'
+import { LocalProtocolError } from '@irdakit/core'
+import { ConnectionError, IasQueryError, LmLinkBusyError, StackClosedError, type IrdaStack, type LmpSocket, type TtpSocket } from '@irdakit/stack'
 import {
   AF_IRDA, IRDA_PROTO_SOCK_STREAM, SOCKADDR_IRDA_SIZE, addressFromDeviceId, decodeSockaddrIrda, deviceIdFromAddress,
   encodeSockaddrIrda, parseLsapSelName,
 } from './af_irda.js'
 import {
-  FIONBIO, FIONREAD, INVALID_SOCKET, MSG_OOB, SD_BOTH, SD_RECEIVE, SD_SEND, SOCK_STREAM, SOCKET_ERROR, SOMAXCONN, WSAEADDRINUSE,
+  FIONBIO, FIONREAD, INVALID_SOCKET, MSG_DONTROUTE, MSG_OOB, MSG_PEEK, MSG_WAITALL, SD_BOTH, SD_RECEIVE, SD_SEND, SOCK_STREAM, SOCKET_ERROR, SOMAXCONN, WSAEADDRINUSE,
   WSAEADDRNOTAVAIL, WSAEAFNOSUPPORT, WSAEALREADY, WSAECONNABORTED, WSAECONNREFUSED, WSAEFAULT, WSAEINTR, WSAEINVAL, WSAEISCONN,
   WSAEMFILE, WSAENOTCONN, WSAENOTSOCK, WSAEOPNOTSUPP, WSAEPROTONOSUPPORT, WSAESHUTDOWN, WSAESOCKTNOSUPPORT, WSAEWOULDBLOCK,
   WSANOTINITIALISED, WSAVERNOTSUPPORTED,
 } from './winsock.js'
 import { Channel } from './channel.js'
-import { connectFailure, connectionLost } from './errors.js'
+import { byteCount, canWrite, checkFlags, isBuffer, isInt, refValue, roomOf } from './args.js'
+import { connectFailure, connectionLost, stackFailure } from './errors.js'
 import { makeGetsockopt, makeSetsockopt, type GetSockOpt, type IntRef, type SetSockOpt } from './options.js'
 import type { Sock, SockContext, State } from './sock.js'
 
@@ -106,11 +108,14 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
   /**
    * Runs an asynchronous call. The error is set by a reaction registered on the returned promise
    * before anyone else can register one, so it runs right before the caller's continuation.
+   * Every failure a caller or a peer can cause is a [SOCKET_ERROR, WSA error] result; an
+   * exception reaching here is an irdakit bug, so the promise rejects with it instead of
+   * hiding it behind a plausible WSA error.
    */
   const settle = (work: () => Promise<[number, number]>): Promise<number> => {
     let err = 0
-    const p = work().then(([v, e]) => { err = e; return v }, (e: unknown) => { err = WSAECONNABORTED; void e; return SOCKET_ERROR })
-    void p.then(() => { lastError = err })
+    const p = work().then(([v, e]) => { err = e; return v })
+    void p.then(() => { lastError = err }, () => {})
     return p
   }
 
@@ -204,12 +209,20 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
 
   // ---- startup -------------------------------------------------------------------------------
 
-  const WSAStartup = (wVersionRequested = 0x0202, data?: Partial<WsaData>): number => {
+  const WSAStartup = (wVersionRequested: unknown = 0x0202, data?: unknown): number => {
+    // A WORD: anything else is no version we support.
+    if (!isInt(wVersionRequested) || wVersionRequested < 0 || wVersionRequested > 0xFFFF) return WSAVERNOTSUPPORTED
     const major = wVersionRequested & 0xFF
     const minor = (wVersionRequested >> 8) & 0xFF
     if (major < 1 || (major === 1 && minor < 1)) return WSAVERNOTSUPPORTED
     const v = major >= 2 ? 0x0202 : 0x0101
-    if (data !== undefined) Object.assign(data, { wVersion: v, wHighVersion: 0x0202, szDescription: 'irdakit IrSock', szSystemStatus: 'Running' })
+    // lpWSAData: omitted is fine; null, a primitive or an object that cannot take the fields is WSAEFAULT.
+    if (data !== undefined) {
+      if (typeof data !== 'object' || data === null) return WSAEFAULT
+      try {
+        Object.assign(data, { wVersion: v, wHighVersion: 0x0202, szDescription: 'irdakit IrSock', szSystemStatus: 'Running' })
+      } catch { return WSAEFAULT } // frozen, sealed or read-only fields
+    }
     started++
     return 0
   }
@@ -232,10 +245,10 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     return ok(newSock('open').id)
   }
 
-  const bind = (s: number, name: Uint8Array, namelen = name.length): number => {
+  const bind = (s: number, name: unknown, namelen?: unknown): number => {
     const sock = lookup(s)
     if (typeof sock === 'number') return fail(sock)
-    if (namelen < SOCKADDR_IRDA_SIZE || name.length < SOCKADDR_IRDA_SIZE) return fail(WSAEFAULT)
+    if (!isBuffer(name) || (byteCount(name, namelen) ?? 0) < SOCKADDR_IRDA_SIZE) return fail(WSAEFAULT)
     const addr = decodeSockaddrIrda(name)
     if (addr.family !== AF_IRDA) return fail(WSAEFAULT)
     if (sock.state !== 'open') return fail(WSAEINVAL)
@@ -277,15 +290,18 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     return ok()
   }
 
-  const listen = (s: number, backlog: number): number => {
+  const listen = (s: number, backlog: unknown): number => {
     const sock = lookup(s)
     if (typeof sock === 'number') return fail(sock)
+    // An int in C; from JavaScript an integer or an infinity (both clamp below). NaN, fractions,
+    // undefined, strings and the like are no backlog: WSAEINVAL (left unchecked, NaN lifted the cap).
+    if (typeof backlog !== 'number' || !(isInt(backlog) || Math.abs(backlog) === Infinity)) return fail(WSAEINVAL)
     if (sock.state === 'connected' || sock.state === 'connecting') return fail(WSAEISCONN)
     if (sock.state === 'open') return fail(WSAEINVAL)
     // Only SOCK_STREAM sockets exist (socket() refuses every other type), so WSAEOPNOTSUPP for a
     // non-connection socket cannot arise here.
     // SOMAXCONN: the provider chooses; below 1 or above 5: the nearest legal value; then IrSock's limit of 2.
-    const legal = backlog === SOMAXCONN ? IRDA_MAX_BACKLOG : Math.min(5, Math.max(1, Math.trunc(backlog)))
+    const legal = backlog === SOMAXCONN ? IRDA_MAX_BACKLOG : Math.min(5, Math.max(1, backlog))
     sock.backlog = Math.min(legal, IRDA_MAX_BACKLOG)
     sock.state = 'listening'
     sock.starved = false
@@ -296,11 +312,13 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
 
   // ---- accept, connect -----------------------------------------------------------------------------
 
-  const accept = (s: number, addr?: Uint8Array, addrlen?: IntRef): Promise<number> => settle(async () => {
+  const accept = (s: number, addrArg?: unknown, addrlen?: unknown): Promise<number> => settle(async () => {
     const sock = lookup(s)
     if (typeof sock === 'number') return [INVALID_SOCKET, sock]
+    // addr is optional (undefined or null: no address wanted); given, it and addrlen must hold a SOCKADDR_IRDA.
+    const addr = addrArg ?? undefined
+    if (addr !== undefined && ((roomOf(addr, addrlen) ?? 0) < SOCKADDR_IRDA_SIZE || (addrlen !== undefined && !canWrite(addrlen)))) return [INVALID_SOCKET, WSAEFAULT]
     if (sock.state !== 'listening') return [INVALID_SOCKET, WSAEINVAL]
-    if (addr !== undefined && (addrlen?.value ?? addr.length) < SOCKADDR_IRDA_SIZE) return [INVALID_SOCKET, WSAEFAULT]
     sock.starved = false
     for (;;) {
       const chan = sock.pending.shift()
@@ -310,9 +328,9 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
         conn.chan = chan
         conn.irlpt = sock.irlpt
         conn.nineWire = sock.nineWire
-        if (addr !== undefined) {
+        if (addr instanceof Uint8Array) {
           addr.set(encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(chan.deviceAddress), serviceName: '' }))
-          if (addrlen !== undefined) addrlen.value = SOCKADDR_IRDA_SIZE
+          if (canWrite(addrlen)) addrlen.value = SOCKADDR_IRDA_SIZE
         }
         return [conn.id, 0]
       }
@@ -338,7 +356,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
         chan = ttpChannel(ts, sock.nineWire)
       }
     } catch (e) {
-      return [undefined, e instanceof ConnectionError ? connectFailure(e.kind) : e instanceof LmLinkBusyError ? WSAEADDRINUSE : WSAEADDRNOTAVAIL]
+      return [undefined, stackFailure(e, e instanceof ConnectionError ? connectFailure(e.kind) : undefined)]
     }
     if (sock.exclusive && sock.state === 'connecting') {
       // "WSAEISCONN: an exclusive/multiplexed mode change failed" (Windows connect).
@@ -349,10 +367,10 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     return [chan, 0]
   }
 
-  const connect = (s: number, name: Uint8Array, namelen = name.length): Promise<number> => settle(async () => {
+  const connect = (s: number, name: unknown, namelen?: unknown): Promise<number> => settle(async () => {
     const sock = lookup(s)
     if (typeof sock === 'number') return [SOCKET_ERROR, sock]
-    if (namelen < SOCKADDR_IRDA_SIZE || name.length < SOCKADDR_IRDA_SIZE) return [SOCKET_ERROR, WSAEFAULT]
+    if (!isBuffer(name) || (byteCount(name, namelen) ?? 0) < SOCKADDR_IRDA_SIZE) return [SOCKET_ERROR, WSAEFAULT]
     const addr = decodeSockaddrIrda(name)
     if (addr.family !== AF_IRDA) return [SOCKET_ERROR, WSAEAFNOSUPPORT]
     if (sock.state === 'connected') return [SOCKET_ERROR, WSAEISCONN]
@@ -371,8 +389,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
           if (r.returnCode !== 0 || v?.type !== 'integer') return [SOCKET_ERROR, WSAECONNREFUSED]
           lsap = v.value
         } catch (e) {
-          // LmLinkBusyError: the link is up with another device or held exclusively (Windows: WSAEADDRINUSE)
-          return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : e instanceof LmLinkBusyError ? WSAEADDRINUSE : WSAECONNABORTED]
+          return [SOCKET_ERROR, stackFailure(e, e instanceof IasQueryError ? connectFailure(e.kind) : undefined)]
         }
         if (sock.state !== 'connecting') return [SOCKET_ERROR, WSAEINTR]
       }
@@ -389,15 +406,18 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
 
   // ---- send, recv, shutdown, closesocket ----------------------------------------------------------
 
-  const send = (s: number, buf: Uint8Array, len = buf.length, flags = 0): Promise<number> => settle(async () => {
+  const send = (s: number, buf: unknown, lenArg?: unknown, flags: unknown = 0): Promise<number> => settle(async () => {
     const sock = lookup(s)
     if (typeof sock === 'number') return [SOCKET_ERROR, sock]
-    if ((flags & MSG_OOB) !== 0) return [SOCKET_ERROR, WSAEOPNOTSUPP]
-    if (len < 0 || len > buf.length) return [SOCKET_ERROR, WSAEFAULT]
+    const flagError = checkFlags(flags, MSG_DONTROUTE, MSG_OOB)
+    if (flagError !== 0) return [SOCKET_ERROR, flagError]
+    const len = isBuffer(buf) ? byteCount(buf, lenArg) : undefined
+    if (!isBuffer(buf) || len === undefined) return [SOCKET_ERROR, WSAEFAULT]
     const chan = sock.chan
     if (sock.state !== 'connected' || chan === undefined) return [SOCKET_ERROR, WSAENOTCONN]
     if (sock.shutSend) return [SOCKET_ERROR, WSAESHUTDOWN]
     if (chan.closed) return [SOCKET_ERROR, connectionLost(chan.closeError, true)]
+    if (len === 0) return [0, 0] // nothing to send: no empty SDU on the wire
     if (sock.nonBlocking && chan.queuedBytes > 0) return [SOCKET_ERROR, WSAEWOULDBLOCK]
     let flowing: boolean
     try {
@@ -415,12 +435,14 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     return [len, 0]
   })
 
-  const recv = (s: number, buf: Uint8Array, len = buf.length, flags = 0): Promise<number> => settle(async () => {
+  const recv = (s: number, buf: unknown, lenArg?: unknown, flags: unknown = 0): Promise<number> => settle(async () => {
     const sock = lookup(s)
     if (typeof sock === 'number') return [SOCKET_ERROR, sock]
-    if ((flags & MSG_OOB) !== 0) return [SOCKET_ERROR, WSAEOPNOTSUPP]
-    if (flags !== 0) return [SOCKET_ERROR, WSAEOPNOTSUPP] // MSG_PEEK: not implemented
-    if (len < 0 || len > buf.length) return [SOCKET_ERROR, WSAEFAULT]
+    // MSG_PEEK and MSG_WAITALL are Winsock flags irdakit does not implement.
+    const flagError = checkFlags(flags, 0, MSG_OOB | MSG_PEEK | MSG_WAITALL)
+    if (flagError !== 0) return [SOCKET_ERROR, flagError]
+    const len = isBuffer(buf) ? byteCount(buf, lenArg) : undefined
+    if (!isBuffer(buf) || len === undefined) return [SOCKET_ERROR, WSAEFAULT]
     const chan = sock.chan
     if (sock.state !== 'connected' || chan === undefined) return [SOCKET_ERROR, WSAENOTCONN]
     if (sock.shutRecv) return [SOCKET_ERROR, WSAESHUTDOWN]
@@ -469,12 +491,22 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
 
   const ctx: SockContext = { stack, lookup, fail: err => fail(err), ok: () => ok(), settle }
 
-  const ioctlsocket = (s: number, cmd: number, argp: IntRef): number => {
+  const ioctlsocket = (s: number, cmd: unknown, argp: unknown): number => {
     const sock = lookup(s)
     if (typeof sock === 'number') return fail(sock)
+    // cmd is a long (FIONBIO read as signed is negative): any other value is an unknown command.
+    if (!isInt(cmd)) return fail(WSAEINVAL)
     switch (cmd >>> 0) {
-      case FIONBIO: sock.nonBlocking = argp.value !== 0; return ok()
-      case FIONREAD: argp.value = sock.chan?.readableBytes ?? 0; return ok()
+      case FIONBIO: {
+        const on = refValue(argp) // u_long *: an object holding an integer
+        if (on === undefined) return fail(WSAEFAULT)
+        sock.nonBlocking = on !== 0
+        return ok()
+      }
+      case FIONREAD:
+        if (!canWrite(argp)) return fail(WSAEFAULT)
+        argp.value = sock.chan?.readableBytes ?? 0
+        return ok()
       default: return fail(WSAEINVAL)
     }
   }
@@ -488,7 +520,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     WSAStartup,
     WSACleanup,
     WSAGetLastError: () => lastError,
-    WSASetLastError: (err: number) => { lastError = err },
+    WSASetLastError: (err: unknown) => { if (isInt(err)) lastError = err }, // an int: anything else is ignored
     socket, bind, listen, accept, connect, send, recv, shutdown, closesocket,
     getsockopt: makeGetsockopt(ctx),
     setsockopt: makeSetsockopt(ctx),

@@ -13,15 +13,16 @@
  * access-mode request: exclusive mode is requested by connect, never by setsockopt.
  */
 import type { IasValue } from '@irdakit/stack'
-import { IasQueryError, LmLinkBusyError, type IrdaStack } from '@irdakit/stack'
+import { IasQueryError, type IrdaStack } from '@irdakit/stack'
 import {
   IAS_ATTRIB_INT, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_NO_CLASS, IAS_ATTRIB_OCTETSEQ, IAS_ATTRIB_STR, IAS_MAX_ATTRIBNAME, IAS_MAX_CLASSNAME,
   IAS_QUERY_SIZE, IAS_SET_SIZE, IRDA_DEVICE_INFO_SIZE, IRLMP_9WIRE_MODE, IRLMP_ENUMDEVICES, IRLMP_EXCLUSIVE_MODE, IRLMP_IAS_QUERY,
   IRLMP_IAS_SET, IRLMP_IRLPT_MODE, IRLMP_SEND_PDU_LEN, SOL_IRLMP, addressFromDeviceId, decodeIasSet, deviceIdFromAddress, deviceListSize,
   encodeDeviceList, writeIasQueryResult, type IasAttribute,
 } from './af_irda.js'
-import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAEADDRINUSE, WSAECONNABORTED, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN } from './winsock.js'
-import { connectFailure } from './errors.js'
+import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN } from './winsock.js'
+import { connectFailure, stackFailure } from './errors.js'
+import { canWrite, isInt, roomOf } from './args.js'
 import type { Sock, SockContext } from './sock.js'
 
 /** An in/out length, as Winsock's `int *optlen`: in, the buffer's length; out, the bytes written. */
@@ -48,16 +49,27 @@ function fromIasValue (v: IasValue): IasAttribute {
   }
 }
 
-function readChars (b: Uint8Array, off: number, field: number): string {
+/** IrLMP's limit on IAS class and attribute names (IrLMP 1.1 section 4.1). */
+const IAS_NAME_MAX = 60
+
+/**
+ * A NUL-terminated IAS name from a char[field], or undefined when IrLMP cannot carry it: no
+ * NUL inside the field, empty, longer than 60, or not printable ASCII.
+ */
+function iasName (b: Uint8Array, off: number, field: number): string | undefined {
   let s = ''
-  for (let i = 0; i < field && b[off + i] !== 0; i++) s += String.fromCharCode(b[off + i])
-  return s
+  for (let i = 0; i < field; i++) {
+    const c = b[off + i]
+    if (c === 0) return s.length > 0 && s.length <= IAS_NAME_MAX ? s : undefined
+    if (c < 0x20 || c > 0x7E) return undefined
+    s += String.fromCharCode(c)
+  }
+  return undefined
 }
 
 const dataView = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength)
 
-async function enumDevices (stack: IrdaStack, optval: Uint8Array, optlen: IntRef | undefined): Promise<[number, number]> {
-  const room = Math.min(optval.length, optlen?.value ?? optval.length)
+async function enumDevices (stack: IrdaStack, optval: Uint8Array, room: number, optlen: IntRef | undefined): Promise<[number, number]> {
   if (room < deviceListSize(1)) return [SOCKET_ERROR, WSAEFAULT]
   const fit = Math.floor((room - 4) / IRDA_DEVICE_INFO_SIZE)
   let found: Awaited<ReturnType<IrdaStack['discover']>> = []
@@ -76,12 +88,14 @@ async function enumDevices (stack: IrdaStack, optval: Uint8Array, optlen: IntRef
   return [0, 0]
 }
 
-async function iasQuery (stack: IrdaStack, optval: Uint8Array, optlen: IntRef | undefined): Promise<[number, number]> {
-  if (Math.min(optval.length, optlen?.value ?? optval.length) < IAS_QUERY_SIZE) return [SOCKET_ERROR, WSAEFAULT]
+async function iasQuery (stack: IrdaStack, optval: Uint8Array, room: number, optlen: IntRef | undefined): Promise<[number, number]> {
+  if (room < IAS_QUERY_SIZE) return [SOCKET_ERROR, WSAEFAULT]
   const device = addressFromDeviceId(optval.subarray(0, 4))
-  const className = readChars(optval, 4, IAS_MAX_CLASSNAME)
-  const attribName = readChars(optval, 68, IAS_MAX_ATTRIBNAME)
-  if (className === '' || attribName === '') return [SOCKET_ERROR, WSAEINVAL]
+  // Names no IAS can hold (unterminated in their field, empty, over 60, not ASCII): getsockopt's
+  // "invalid argument", WSAEINVAL, before anything goes on the air.
+  const className = iasName(optval, 4, IAS_MAX_CLASSNAME)
+  const attribName = iasName(optval, 68, IAS_MAX_ATTRIBNAME)
+  if (className === undefined || attribName === undefined) return [SOCKET_ERROR, WSAEINVAL]
   let answer: IasAttribute
   try {
     const r = await stack.iasQuery(device, className, attribName)
@@ -89,7 +103,7 @@ async function iasQuery (stack: IrdaStack, optval: Uint8Array, optlen: IntRef | 
       : r.returnCode !== 0 || r.entries.length === 0 ? { type: IAS_ATTRIB_NO_ATTRIB }
         : fromIasValue(r.entries[0].value)
   } catch (e) {
-    return [SOCKET_ERROR, e instanceof IasQueryError ? connectFailure(e.kind) : e instanceof LmLinkBusyError ? WSAEADDRINUSE : WSAECONNABORTED]
+    return [SOCKET_ERROR, stackFailure(e, e instanceof IasQueryError ? connectFailure(e.kind) : undefined)]
   }
   writeIasQueryResult(optval, answer)
   if (optlen !== undefined) optlen.value = IAS_QUERY_SIZE
@@ -111,22 +125,28 @@ export type SetSockOpt = (s: number, level: number, optname: number, optval: Uin
 
 export function makeGetsockopt (ctx: SockContext): GetSockOpt {
   const { stack, lookup, fail, ok, settle } = ctx
-  return ((s: number, level: number, optname: number, optval: Uint8Array, optlen?: IntRef): number | Promise<number> => {
+  return ((s: number, level: unknown, optname: unknown, optval: unknown, optlen?: unknown): number | Promise<number> => {
+    // optval must be a buffer and optlen, when given, an in/out length that can take the result.
+    const room = roomOf(optval, optlen)
+    const ref = optlen === undefined || !canWrite(optlen) ? undefined : optlen
+    const badArgs = room === undefined || (optlen !== undefined && ref === undefined)
     if (level === SOL_IRLMP && (optname === IRLMP_ENUMDEVICES || optname === IRLMP_IAS_QUERY)) {
       return settle(async () => {
         const sock = lookup(s)
         if (typeof sock === 'number') return [SOCKET_ERROR, sock]
-        return optname === IRLMP_ENUMDEVICES ? await enumDevices(stack, optval, optlen) : await iasQuery(stack, optval, optlen)
+        if (badArgs || !(optval instanceof Uint8Array)) return [SOCKET_ERROR, WSAEFAULT]
+        return optname === IRLMP_ENUMDEVICES ? await enumDevices(stack, optval, room, ref) : await iasQuery(stack, optval, room, ref)
       })
     }
     const sock = lookup(s)
     if (typeof sock === 'number') return fail(sock)
-    const room = Math.min(optval.length, optlen?.value ?? optval.length)
+    if (badArgs || !(optval instanceof Uint8Array)) return fail(WSAEFAULT)
+    if (!isInt(optname)) return fail(level === SOL_IRLMP || level === SOL_SOCKET ? WSAENOPROTOOPT : WSAEINVAL)
     const dv = dataView(optval)
     const dword = (value: number): number => {
       if (room < DWORD) return fail(WSAEFAULT)
       dv.setUint32(0, value, true)
-      if (optlen !== undefined) optlen.value = DWORD
+      if (ref !== undefined) ref.value = DWORD
       return ok()
     }
     if (level === SOL_IRLMP) {
@@ -145,7 +165,7 @@ export function makeGetsockopt (ctx: SockContext): GetSockOpt {
       if (name !== SO_LINGER && name !== SO_DONTLINGER) return fail(WSAENOPROTOOPT)
       if (room < 4) return fail(WSAEFAULT)
       if (name === SO_LINGER) { dv.setUint16(0, sock.linger.onoff, true); dv.setUint16(2, sock.linger.time, true) } else dv.setInt32(0, sock.linger.onoff === 0 ? 1 : 0, true)
-      if (optlen !== undefined) optlen.value = 4
+      if (ref !== undefined) ref.value = 4
       return ok()
     }
     return fail(WSAEINVAL)
@@ -154,10 +174,14 @@ export function makeGetsockopt (ctx: SockContext): GetSockOpt {
 
 export function makeSetsockopt (ctx: SockContext): SetSockOpt {
   const { stack, lookup, fail, ok } = ctx
-  return (s: number, level: number, optname: number, optval: Uint8Array, optlen = optval.length): number => {
+  return (s: number, level: unknown, optname: unknown, optval: unknown, optlen?: unknown): number => {
     const sock = lookup(s)
     if (typeof sock === 'number') return fail(sock)
-    const room = Math.min(optval.length, optlen)
+    // optval must be a buffer; optlen (an int in C) an integer length inside it.
+    if (!(optval instanceof Uint8Array)) return fail(WSAEFAULT)
+    const room = optlen === undefined ? optval.length : isInt(optlen) && optlen >= 0 && optlen <= optval.length ? optlen : undefined
+    if (room === undefined) return fail(WSAEFAULT)
+    if (!isInt(optname)) return fail(level === SOL_IRLMP || level === SOL_SOCKET ? WSAENOPROTOOPT : WSAEINVAL)
     const dv = dataView(optval)
     /** A DWORD boolean mode option: checks length and state, then stores it with `apply`. */
     const mode = (apply: (on: boolean) => number | undefined): number => {

@@ -84,6 +84,10 @@ export const SD_BOTH = 2
 /** send/recv flags. */
 export const MSG_OOB = 0x1
 export const MSG_PEEK = 0x2
+/** send: the provider may ignore it (irdakit does). */
+export const MSG_DONTROUTE = 0x4
+/** recv: wait for the whole buffer (irdakit does not implement it: WSAEOPNOTSUPP). */
+export const MSG_WAITALL = 0x8
 
 /** ioctlsocket commands: _IOW('f',126,u_long) and _IOR('f',127,u_long). */
 export const FIONBIO = 0x8004667E
