@@ -17,6 +17,7 @@ import { registerServe } from './commands/serve.js'
 import { registerSend } from './commands/send.js'
 import { registerRecv } from './commands/recv.js'
 import { UserError, oneLine } from './output.js'
+import { enterUserCwd } from './user-cwd.js'
 
 /** Exit codes: 0 done, 1 the job failed, 2 bad usage or a missing file/device, 70 a bug. */
 export const EXIT_USAGE = 2
@@ -47,6 +48,7 @@ export function buildProgram (): Command {
 }
 
 export async function main (argv: string[] = process.argv): Promise<number> {
+  enterUserCwd()
   const program = buildProgram()
   try {
     await program.parseAsync(argv)

@@ -20,7 +20,7 @@ export function registerRecv (program: Command): void {
     .description('fetch the file offered by the device with the service (irda serve --file on the other side)')
     .option('--service <name>', 'the IAS class to look up', DEFAULT_SERVICE)
     .option('--device <address>', 'the device to fetch from (default: the one offering the service)', parseDeviceAddress)
-    .option('--out <path>', 'where to write it: a file (overwritten) or a directory (default: the offered name, here)'))
+    .option('--out <path>', 'where to write it: a file (overwritten) or a directory (default: the offered name, here; in the emulator: kept in memory)'))
     .action(async (flags: RecvFlags) => { await recv(flags) })
 }
 
@@ -34,8 +34,13 @@ function emulatedOffer (room: Room, flags: RecvFlags): void {
   }).listen({ service: flags.service })
 }
 
-/** Where a file offered as `name` goes: `--out` (a file is overwritten, a directory gets the name), else here under its name, never overwriting. */
-function target (flags: RecvFlags, name: string): string {
+/**
+ * Where a file offered as `name` goes: `--out` (a file is overwritten, a directory gets the name),
+ * else here under its name, never overwriting; undefined (kept in memory) for the emulated
+ * offer without `--out`, so runs leave nothing behind.
+ */
+function target (flags: RecvFlags, name: string, emulated: boolean): string | undefined {
+  if (flags.out === undefined && emulated) return undefined
   if (flags.out !== undefined && !isDirectory(flags.out)) return flags.out
   const path = join(flags.out ?? '.', name)
   mustNotExist(path)
@@ -49,11 +54,15 @@ async function recv (flags: RecvFlags): Promise<void> {
   try {
     if (medium.room !== undefined) emulatedOffer(medium.room, flags)
     const stack = stackOn(medium, 'irda recv', flags)
-    let path = ''
+    let path: string | undefined
     const result = await medium.run(clientSession(stack, flags,
       async socket => await pullFile(socket, {
-        accept: name => { path = target(flags, name) },
-        store: (_name, data) => { storeFile(path, data); return path },
+        accept: name => { path = target(flags, name, medium.room !== undefined) },
+        store: (name, data) => {
+          if (path === undefined) return `memory:${name}`
+          storeFile(path, data)
+          return path
+        },
         onProgress: (got, size) => { out.progress('recv', got, size) },
       }).catch((e: unknown) => { throw new UserError(`receiving from ${peerText(socket)} failed: ${oneLine(e)}`, 1) }),
       // Our result is the exchange's last message: the sender hangs up once it has it.
@@ -71,6 +80,7 @@ async function recv (flags: RecvFlags): Promise<void> {
     }
     out.line(`received ${outcome.name}: ${outcome.bytes} bytes from ${peer} (${flags.service}) in ${result.seconds} s${medium.kind === 'emulator' ? ' of link time' : ''}, ${result.bytesPerSecond} B/s -> ${outcome.text}`)
     out.line(out.style('dim', `crc32 ${crcHex(outcome.crc32)}, confirmed to the sender`))
+    if (path === undefined) out.line(out.style('dim', 'emulated run: kept in memory, nothing written (--out <path> writes it)'))
   } finally {
     await medium.close()
   }

@@ -17,7 +17,7 @@ import {
   closed, connectService, crcHex, DEFAULT_SERVICE, emulatedSpeeds, isDirectory, linkDown, mustNotExist, peerHangsUp, peerText, roomSeed, stackOn, storeFile, timing, transferOptions, type TransferFlags,
 } from '../transfer.js'
 
-interface ServeFlags extends TransferFlags { dir: string, once?: boolean, file?: string }
+interface ServeFlags extends TransferFlags { dir?: string, once?: boolean, file?: string }
 
 /** What the emulated sender pushes to `irda serve` when no medium is named. */
 export const EMULATED_FILE = { name: 'emulated.bin', size: 4096 }
@@ -26,7 +26,7 @@ export function registerServe (program: Command): void {
   transferOptions(program.command('serve')
     .description('offer a file service over IrSock: take files from irda send, give --file to irda recv')
     .argument('[service]', 'the IAS class to register', DEFAULT_SERVICE)
-    .option('--dir <dir>', 'where received files go', '.')
+    .option('--dir <dir>', 'where received files go (default: here; in the emulator: kept in memory)')
     .option('--file <path>', 'offer this file to irda recv')
     .option('--once', 'stop after one transfer (exit 1 if it failed)'))
     .action(async (service: string, flags: ServeFlags) => { await serve(service, flags) })
@@ -62,8 +62,9 @@ function emulatedClient (room: Room, service: string, flags: ServeFlags, offerin
 async function serve (service: string, flags: ServeFlags): Promise<void> {
   const kind = mediumKind(flags)
   const out = new Output({ json: flags.json === true })
-  const dir = resolve(flags.dir)
-  if (!isDirectory(dir)) throw new UserError(`--dir ${flags.dir} is not a directory`)
+  // The emulated sender's file is a demo: without --dir it stays in memory, so runs leave nothing behind.
+  const dir = flags.dir === undefined && kind === 'emulator' ? undefined : resolve(flags.dir ?? '.')
+  if (dir !== undefined && !isDirectory(dir)) throw new UserError(`--dir ${flags.dir ?? '.'} is not a directory`)
   const offer = flags.file !== undefined ? load(flags.file) : undefined
   // In the in-process room the other side makes exactly one transfer.
   const once = flags.once === true || kind === 'emulator'
@@ -87,8 +88,13 @@ async function serve (service: string, flags: ServeFlags): Promise<void> {
         const t0 = clock.now()
         socket.on('error', () => {})
         answerConnection(socket, {
-          accept: name => { mustNotExist(join(dir, name)) },
-          store: (name, data) => { const path = join(dir, name); storeFile(path, data); return path },
+          accept: name => { if (dir !== undefined) mustNotExist(join(dir, name)) },
+          store: (name, data) => {
+            if (dir === undefined) return `memory:${name}`
+            const path = join(dir, name)
+            storeFile(path, data)
+            return path
+          },
           ...(offer !== undefined ? { offer } : {}),
           onProgress: (n, size) => { out.progress('transfer', n, size) },
         }).then(t => { report(t, socket, t0); return t.direction }, (e: unknown) => {
@@ -125,5 +131,5 @@ async function serve (service: string, flags: ServeFlags): Promise<void> {
   if (failed > 0 || (once && transfers.length === 0)) process.exitCode = 1
   const by = typeof stopInfo.by === 'string' ? stopInfo.by : stopInfo.by.error
   if (out.json) { jsonLine({ event: 'summary', transfers: transfers.length, failed, bytes: transfers.reduce((n, t) => n + (t.ok ? t.bytes : 0), 0), stoppedBy: by }); return }
-  out.note(`${transfers.length} transfer${transfers.length === 1 ? '' : 's'}, ${failed} failed`)
+  out.note(`${transfers.length} transfer${transfers.length === 1 ? '' : 's'}, ${failed} failed${kind === 'emulator' && flags.dir === undefined ? '; emulated run: kept in memory, nothing written (--dir <dir> writes it)' : ''}`)
 }
