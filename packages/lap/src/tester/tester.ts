@@ -244,7 +244,8 @@ export class FrameTester {
 
 // ---- matching ---------------------------------------------------------------------------------
 
-function matchFrame (f: SeenFrame, p: FramePattern): string | undefined {
+/** Why a seen frame does not match a pattern (undefined when it does); shared with the conformance suite's station. */
+export function matchFrame (f: Pick<SeenFrame, 'bytes' | 'frame'>, p: FramePattern): string | undefined {
   if (p.bytes !== undefined) {
     const want = typeof p.bytes === 'string' ? fromHex(p.bytes) : p.bytes
     if (toHex(want) !== toHex(f.bytes)) return `bytes ${toHex(f.bytes)} != ${toHex(want)}`

@@ -1,0 +1,83 @@
+/*!
+ * Targets: where the device under test is and how the tester station reaches it.
+ *
+ * - `loopback`: our own stack in an emulated room with the tester, in virtual time;
+ * - `pty:<path>`: a device behind a pseudo-terminal (the Linux guest's IrDA port), plain SIR;
+ * - `serial:<path>` with a dongle profile: a device in front of a real dongle;
+ * - `room:<socket>`: a room served by `irda room serve` (real time).
+ */
+import type { Port } from '@irdakit/core'
+import { Room, connectRoom } from '@irdakit/emulator'
+import { openSerialPort } from '@irdakit/serial'
+import { IrdaStack } from '@irdakit/stack'
+import type { TargetControl } from './case.js'
+
+export interface Target {
+  /** As given: `loopback`, `pty:/dev/pts/3`, ... */
+  name: string
+  /** The tester station's port on the target's medium. */
+  port: Port
+  /** Drives time until `p` settles (virtual rooms), or just awaits it. */
+  run: <T>(p: Promise<T>) => Promise<T>
+  close: () => Promise<void>
+  control?: TargetControl
+  /** IAS class of a TinyTP echo service on the target, when one is known. */
+  echoClass?: string
+}
+
+export interface TargetOptions {
+  /** Dongle profile for `serial:` targets. Default `none`. */
+  dongle?: string
+  /** Seed of the loopback room and stack. */
+  seed?: number
+  /** The IAS class of the target's echo service (`pty:`, `serial:`, `room:`); loopback has `Echo`. */
+  echoClass?: string
+}
+
+export class TargetError extends Error {
+  static override name = 'TargetError'
+  constructor (message: string) { super(message); this.name = 'TargetError' }
+}
+
+/** The loopback device's address and the class of its TinyTP echo service. */
+export const LOOPBACK_ADDRESS = 0x1DA0C0DE
+export const ECHO_CLASS = 'Echo'
+
+/** Opens a target from its spec. Throws {@link TargetError} for a bad spec or a medium that does not open. */
+export async function openTarget (spec: string, opts: TargetOptions = {}): Promise<Target> {
+  if (spec === 'loopback') return loopbackTarget(opts.seed ?? 1)
+  const m = /^(pty|serial|room):(.+)$/.exec(spec)
+  if (m === null) throw new TargetError(`unknown target "${spec}": use loopback, pty:<path>, serial:<path> or room:<socket>`)
+  const [, kind, path] = m
+  const echo = opts.echoClass !== undefined ? { echoClass: opts.echoClass } : {}
+  try {
+    if (kind === 'room') {
+      const port = await connectRoom(path, { name: `conformance-${process.pid}`, supportedSpeeds: [9600] })
+      return { name: spec, port, run: async p => await p, close: async () => { await port.close() }, ...echo }
+    }
+    const port = await openSerialPort({ path, dongle: kind === 'pty' ? 'none' : (opts.dongle ?? 'none') })
+    return { name: spec, port, run: async p => await p, close: async () => { await port.close().catch(() => {}) }, ...echo }
+  } catch (e) {
+    throw new TargetError(`cannot open ${spec}: ${(e as Error).message}`)
+  }
+}
+
+/** Our stack in a virtual room beside the tester, with a TinyTP echo service registered as `Echo`. */
+export function loopbackTarget (seed = 1): Target {
+  const room = new Room({ time: 'virtual', seed })
+  const port = room.port('tester')
+  const stack = IrdaStack.create({ port: room.port('dut'), nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed })
+  const server = stack.ttpListen({})
+  stack.ias.set(ECHO_CLASS, 'IrDA:TinyTP:LsapSel', { type: 'integer', value: server.lsap })
+  server.on('connection', sock => {
+    sock.on('readable', () => { for (let d = sock.receive(); d !== undefined; d = sock.receive()) sock.write(d) })
+  })
+  return {
+    name: 'loopback',
+    port,
+    run: async p => await room.run(p),
+    close: async () => { await stack.close(0).catch(() => {}); await room.close() },
+    control: { stack },
+    echoClass: ECHO_CLASS,
+  }
+}
