@@ -180,6 +180,48 @@ describe('stack/hardening (issue 13)', () => {
     })
   })
 
+  describe('defect 9: discovery while another station discovers periodically', () => {
+    it('waits through REPLY for a quiet medium and finds everyone, every time', async () => {
+      const room = new Room({ time: 'virtual', seed: 20 })
+      const a = IrdaStack.create({ port: room.port('A'), nickname: 'alpha', seed: 201 })
+      const b = IrdaStack.create({ port: room.port('B'), nickname: 'bravo', seed: 202 })
+      const linux = IrdaStack.create({ port: room.port('L'), nickname: 'linux', seed: 203 })
+      // Linux discovers every 3 s (8 slots, as irlmp's sysctl default); we ask while it does.
+      let running = true
+      const periodic = (async () => {
+        while (running) {
+          await linux.discover({ slots: 8 })
+          await new Promise<void>(resolve => room.clock.setTimer(room.clock.now() + 3000, resolve))
+        }
+      })()
+      for (let round = 0; round < 5; round++) {
+        const heard = new Promise<void>(resolve => {
+          const off = a.onFrame(rec => { if (rec.direction === 'in' && rec.frame[1] === 0x3F) { off(); resolve() } })
+        })
+        await room.run(heard) // an XID command from the Linux station: A is in REPLY now
+        expect(a.station.state).to.equal('REPLY')
+        // 16 slots: two answers in one slot collide (a fact of IrDA, not this defect); this seed has none.
+        const r = await room.run(a.runDiscovery({ slots: 16 }))
+        expect(r.status, `round ${round}`).to.equal('ok')
+        expect(r.devices.map(d => d.nickname).sort(), `round ${round}`).to.deep.equal(['bravo', 'linux'])
+      }
+      running = false
+      await room.run(periodic)
+      void b
+    })
+
+    it('answers a refused discovery with the log (devices that discovered us included) and says why', async () => {
+      const { room, a, b } = twoStations(21)
+      const srv = b.ttpListen()
+      await room.run(b.discover()) // a learns of b from b's discovery
+      const s = await room.run(a.ttpConnect({ deviceAddress: b.deviceAddress, remoteLsap: srv.lsap }))
+      const r = await room.run(a.runDiscovery())
+      expect(r.status).to.equal('link-in-use')
+      expect(r.devices.map(d => d.nickname)).to.deep.equal(['bravo'])
+      s.close()
+    })
+  })
+
   describe('defect 3: the discovery log', () => {
     it('stays bounded under a 50,000-reply spoof flood and keeps real devices', () => {
       const { a, b } = twoStations(18)

@@ -20,7 +20,7 @@ import {
   IRLMP_IAS_SET, IRLMP_IRLPT_MODE, IRLMP_SEND_PDU_LEN, SOL_IRLMP, addressFromDeviceId, decodeIasSet, deviceIdFromAddress, deviceListSize,
   encodeDeviceList, writeIasQueryResult, type IasAttribute,
 } from './af_irda.js'
-import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN } from './winsock.js'
+import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN, WSAEWOULDBLOCK } from './winsock.js'
 import { connectFailure, stackFailure } from './errors.js'
 import { canWrite, isInt, roomOf } from './args.js'
 import type { Sock, SockContext } from './sock.js'
@@ -73,7 +73,11 @@ async function enumDevices (stack: IrdaStack, optval: Uint8Array, room: number, 
   if (room < deviceListSize(1)) return [SOCKET_ERROR, WSAEFAULT]
   const fit = Math.floor((room - 4) / IRDA_DEVICE_INFO_SIZE)
   let found: Awaited<ReturnType<IrdaStack['discover']>> = []
-  try { found = await stack.discover() } catch { found = [] } // a closed stack finds nobody
+  let status = 'ok'
+  try { ({ devices: found, status } = await stack.runDiscovery()) } catch { found = [] } // a closed stack finds nobody
+  // Refused discoveries return the discovery log; if that is empty, the medium was busy, which
+  // is not "nobody there": try again (Linux af_irda says EAGAIN).
+  if (status === 'media-busy' && found.length === 0) return [SOCKET_ERROR, WSAEWOULDBLOCK]
   const seen = new Set<number>()
   const devices = found.filter(d => !seen.has(d.deviceAddress) && seen.add(d.deviceAddress) !== undefined).slice(0, fit).map(d => ({
     deviceId: deviceIdFromAddress(d.deviceAddress),

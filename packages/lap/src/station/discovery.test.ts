@@ -51,6 +51,19 @@ describe('lap/station discovery', () => {
       t.send(xidCmd(0, 1)).expectFrame({ kind: 'XID', command: false }, { within: 50 })
     })
 
+    it('queues a discovery request made while it replies to another station, and runs it once the medium is quiet', () => {
+      const st = station()
+      const t = tester(st)
+      t.send(xidCmd(0, 6))
+      expect(st.state).to.equal('REPLY')
+      t.do(now => st.discoveryRequest(now, { slots: 1 }))
+      expect(t.events.some(e => (e.event as { type: string }).type === 'discovery-confirm'), 'not refused at once').to.equal(false)
+      t.send(xidCmd(0xFF, 6, { info: new Uint8Array([0x04, 0x00, 0x41]) }), { at: 650 })
+      t.expectEvent({ type: 'discovery-indication' }, { skip: true })
+      // 500 ms of quiet medium after the other station's final XID, then our own slot.
+      t.expectFrame({ kind: 'XID', command: true, info: { source: DUT, slots: 1, slot: 0 } }, { within: 1500, notBefore: 500 })
+    })
+
     it('forgets a discovery whose final XID never comes (Query timer)', () => {
       const st = station()
       const t = tester(st)

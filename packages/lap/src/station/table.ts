@@ -118,7 +118,10 @@ export const STATE_TABLE: Readonly<Record<LapState, StateRow>> = {
   REPLY: {
     frames: ndmFrames,
     timers: { Query: D.onQueryTimer, MediaBusy: D.onMediaBusyTimer, F: D.onNdmTestTimeout },
-    requests: { ...ndmRequests, discovery: c => { D.refuseDiscoveryBusy(c) } },
+    // Our own discovery waits, as a connect does, until the other station's is over and the
+    // medium has been quiet for 500 ms (IrLAP 1.1 section 6.13.3); refusing it at once would
+    // report "nobody there" whenever a periodic discoverer (Linux, every 3 s) is in range.
+    requests: ndmRequests,
   },
   CONN: {
     frames: afterDiscReceived,

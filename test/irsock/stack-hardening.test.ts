@@ -1,0 +1,97 @@
+/*!
+ * Issue 13's stack-level defects as a Winsock program sees them: each test failed before the
+ * fix in the stack (see test/stack/hardening.test.ts for the stack's side).
+ */
+import { expect } from 'chai'
+import { emitFrame } from '@irdakit/lap'
+import { IrdaStack } from '@irdakit/stack'
+import { createIrSock } from '@irdakit/irsock'
+import { AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, IRLMP_IRLPT_MODE, decodeDeviceList, deviceIdFromAddress, deviceListSize, encodeSockaddrIrda } from '@irdakit/irsock/af_irda'
+import * as W from '@irdakit/irsock/winsock'
+import { pair } from '../helpers/irsock.js'
+
+const addr = (device: number, service: string): Uint8Array => encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(device), serviceName: service })
+
+describe('irsock/stack hardening (issue 13)', () => {
+  it('an IRLMP_IRLPT_MODE connect to a TinyTP listener\'s LSAP-SELxx is refused (WSAECONNREFUSED), and the listener lives on', async () => {
+    const p = pair(301)
+    const ls = p.B.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    expect(p.B.bind(ls, addr(0, 'Echo'))).to.equal(0)
+    expect(p.B.listen(ls, 2)).to.equal(0)
+    const lsap = p.b.ias.findByClass('Echo')[0].attributes.get('IrDA:TinyTP:LsapSel') as { value: number }
+    const c = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    expect(p.A.setsockopt(c, SOL_IRLMP, IRLMP_IRLPT_MODE, Uint8Array.of(1, 0, 0, 0))).to.equal(0)
+    expect(await p.room.run(p.A.connect(c, addr(p.b.deviceAddress, `LSAP-SEL${lsap.value}`)))).to.equal(W.SOCKET_ERROR)
+    expect(p.A.WSAGetLastError()).to.equal(W.WSAECONNREFUSED)
+    expect(p.b.stats().stack.badTtpConnects).to.equal(1)
+    const c2 = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    const [acc, r] = await p.room.run(Promise.all([p.B.accept(ls), p.A.connect(c2, addr(p.b.deviceAddress, 'Echo'))]))
+    expect(r).to.equal(0)
+    expect(acc).to.not.equal(W.INVALID_SOCKET)
+  })
+
+  for (const device of [0, 0xFFFFFFFF]) {
+    it(`a connect to device 0x${device.toString(16)} is WSAEADDRNOTAVAIL and wedges nothing`, async () => {
+      const p = pair(302)
+      const ls = p.B.socket(AF_IRDA, W.SOCK_STREAM, 0)
+      expect(p.B.bind(ls, addr(0, 'Echo'))).to.equal(0)
+      expect(p.B.listen(ls, 2)).to.equal(0)
+      const c = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+      expect(await p.room.run(p.A.connect(c, addr(device, 'Echo')))).to.equal(W.SOCKET_ERROR)
+      expect(p.A.WSAGetLastError()).to.equal(W.WSAEADDRNOTAVAIL)
+      expect(p.A.closesocket(c)).to.equal(0)
+      const c2 = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+      const [, r] = await p.room.run(Promise.all([p.B.accept(ls), p.A.connect(c2, addr(p.b.deviceAddress, 'Echo'))]))
+      expect(r).to.equal(0)
+      await p.room.run(p.a.close())
+    })
+  }
+
+  it('a connect right after an exchange with another device succeeds during IrLMP\'s idle-link hold', async () => {
+    const p = pair(303)
+    const c3 = IrdaStack.create({ port: p.room.port('C', { supportedSpeeds: [9600, 115200] }), nickname: 'third', seed: 3033 })
+    const C = createIrSock(c3)
+    expect(C.WSAStartup(0x0202)).to.equal(0)
+    const ls = C.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    expect(C.bind(ls, addr(0, 'Echo'))).to.equal(0)
+    expect(C.listen(ls, 2)).to.equal(0)
+    await p.room.run(p.a.iasQuery(p.b.deviceAddress, 'Device', 'DeviceName'))
+    const c = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    const [, r] = await p.room.run(Promise.all([C.accept(ls), p.A.connect(c, addr(c3.deviceAddress, 'Echo'))]))
+    expect(r, `error ${p.A.WSAGetLastError()}`).to.equal(0)
+  })
+
+  it('closing the stack under a connected socket is WSAECONNABORTED for recv, not the end of data', async () => {
+    const p = pair(304)
+    const ls = p.B.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    expect(p.B.bind(ls, addr(0, 'Echo'))).to.equal(0)
+    expect(p.B.listen(ls, 2)).to.equal(0)
+    const c = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    const [acc, r] = await p.room.run(Promise.all([p.B.accept(ls), p.A.connect(c, addr(p.b.deviceAddress, 'Echo'))]))
+    expect(r).to.equal(0)
+    expect(await p.room.run(p.A.send(c, Uint8Array.of(1, 2, 3)))).to.equal(3)
+    await p.room.run(p.a.close())
+    expect(await p.room.run(p.A.recv(c, new Uint8Array(16)))).to.equal(W.SOCKET_ERROR)
+    expect(p.A.WSAGetLastError()).to.equal(W.WSAECONNABORTED)
+    // The peer got everything, then the orderly close.
+    const buf = new Uint8Array(16)
+    expect(await p.room.run(p.B.recv(acc, buf))).to.equal(3)
+    expect(await p.room.run(p.B.recv(acc, buf))).to.equal(0)
+  })
+
+  it('IRLMP_ENUMDEVICES on a medium held busy is WSAEWOULDBLOCK (try again), not an empty list', async () => {
+    const p = pair(305)
+    const jammer = p.room.port('J')
+    // A station that never stops talking: back-to-back UI frames for about 20 s at 9600 b/s.
+    for (let i = 0; i < 300; i++) jammer.send(emitFrame({ kind: 'UI', caddr: 0x7F, command: true, pf: false, info: new Uint8Array(60) }))
+    const s = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    const list = new Uint8Array(deviceListSize(4))
+    expect(await p.room.run(p.A.getsockopt(s, SOL_IRLMP, IRLMP_ENUMDEVICES, list))).to.equal(W.SOCKET_ERROR)
+    expect(p.A.WSAGetLastError()).to.equal(W.WSAEWOULDBLOCK)
+    expect((await p.room.run(p.a.runDiscovery())).status).to.equal('media-busy')
+    // Once it is quiet, the same call finds the server.
+    await p.room.run(new Promise<void>(resolve => p.room.clock.setTimer(p.room.clock.now() + 20_000, resolve)))
+    expect(await p.room.run(p.A.getsockopt(s, SOL_IRLMP, IRLMP_ENUMDEVICES, list))).to.equal(0)
+    expect(decodeDeviceList(list).map(d => d.deviceName)).to.deep.equal(['server'])
+  })
+})
