@@ -5,7 +5,8 @@
 import { expect } from 'chai'
 import { emitFrame } from '@irdakit/lap'
 import { IrdaStack } from '@irdakit/stack'
-import { createIrSock } from '@irdakit/irsock'
+import { once } from 'node:events'
+import { connect, createIrSock, createServer, IrSockError, type IrSocket } from '@irdakit/irsock'
 import { AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, IRLMP_IRLPT_MODE, decodeDeviceList, deviceIdFromAddress, deviceListSize, encodeSockaddrIrda } from '@irdakit/irsock/af_irda'
 import * as W from '@irdakit/irsock/winsock'
 import { pair } from '../helpers/irsock.js'
@@ -77,6 +78,26 @@ describe('irsock/stack hardening (issue 13)', () => {
     const buf = new Uint8Array(16)
     expect(await p.room.run(p.B.recv(acc, buf))).to.equal(3)
     expect(await p.room.run(p.B.recv(acc, buf))).to.equal(0)
+  })
+
+  it('closing the stack under a Node socket emits an error (WSAECONNABORTED), never a plain end', async () => {
+    const p = pair(306)
+    let peer: IrSocket | undefined
+    const server = createServer(p.b, s => { peer = s })
+    server.listen({ service: 'Sink' })
+    await p.room.run(once(server, 'listening'))
+    const c = connect(p.a, { service: 'Sink', deviceAddress: p.b.deviceAddress })
+    await p.room.run(once(c, 'connect'))
+    let ended = false
+    c.on('end', () => { ended = true })
+    const failed = once(c, 'error') as Promise<[unknown]>
+    c.resume()
+    await p.room.run(p.a.close())
+    const [err] = await p.room.run(failed)
+    expect(err).to.be.instanceOf(IrSockError)
+    expect((err as IrSockError).errno).to.equal(W.WSAECONNABORTED)
+    expect(ended).to.equal(false)
+    expect(peer).to.not.equal(undefined)
   })
 
   it('IRLMP_ENUMDEVICES on a medium held busy is WSAEWOULDBLOCK (try again), not an empty list', async () => {
