@@ -76,7 +76,7 @@ export function makeTargets (seed: number): FuzzTarget[] {
       seeds: [...c.frames, ...generatedFrames],
       maxLength: 2100,
       generate: anyFrame,
-      run: input => verdict(parseFrame(input)),
+      run: input => roundTrip(parseFrame(input), emitFrame, parseFrame),
     },
     {
       name: 'lap/XID+discovery info',
@@ -108,7 +108,7 @@ export function makeTargets (seed: number): FuzzTarget[] {
       seeds: c.lmpPdus,
       maxLength: 2100,
       generate: rng => rng.int(2) === 0 ? randomLmpPdu(rng) : small(rng, 12),
-      run: input => verdict(parseLmpPdu(input)),
+      run: input => roundTrip(parseLmpPdu(input), emitLmpPdu, parseLmpPdu),
     },
     {
       name: 'ias/request (IAP)',
@@ -118,7 +118,13 @@ export function makeTargets (seed: number): FuzzTarget[] {
         const r = encodeGetValueByClass({ className: text(rng, 60), attributeName: text(rng, 60) })
         return r.ok ? Uint8Array.of(0x84, ...r.value) : small(rng)
       },
-      run: input => iasFrame(input, body => verdict(parseGetValueByClass(body))),
+      // The parser takes any name bytes (IAS answers no-such-class); our encoder only sends
+      // printable ASCII. So the round trip applies to the requests we could have sent.
+      run: input => iasFrame(input, body => {
+        const r = parseGetValueByClass(body)
+        if (!r.ok || !encodeGetValueByClass(r.value).ok) return verdict(r)
+        return roundTrip(r, v => (encodeGetValueByClass(v) as { value: Uint8Array }).value, parseGetValueByClass)
+      }),
     },
     {
       name: 'ias/response (IAP)',
@@ -128,14 +134,14 @@ export function makeTargets (seed: number): FuzzTarget[] {
         returnCode: pick(rng, [0, 1, 2, 0xFF]),
         entries: Array.from({ length: rng.int(4) }, () => ({ objectId: rng.int(0x10000), value: randomIasValue(rng) })),
       })),
-      run: input => iasFrame(input, body => verdict(parseGetValueByClassResponse(body))),
+      run: input => iasFrame(input, body => roundTrip(parseGetValueByClassResponse(body), encodeGetValueByClassResponse, parseGetValueByClassResponse)),
     },
     {
       name: 'ttp/connect PDU',
       seeds: [...c.ttpConnects, ...[0, 1, 2048, 0xFFFF, 0xFFFFFFFF].map(m => TtpConnectPdu.emit({ credit: 16, maxSduSize: m, userData: new Uint8Array(0) }))],
       maxLength: 64,
       generate: rng => TtpConnectPdu.emit({ credit: rng.int(128), maxSduSize: rng.u32(), userData: small(rng, 8) }),
-      run: input => verdict(TtpConnectPdu.parse(input)),
+      run: input => roundTrip(TtpConnectPdu.parse(input), r => TtpConnectPdu.emit(r), TtpConnectPdu.parse),
     },
     {
       name: 'ttp/data PDU',
@@ -188,6 +194,32 @@ function unwrapperTarget (name: string, make: () => FrameUnwrapper, wrap: (f: Ui
       return events.length > 0 ? true : 'no frame (idle or noise only)'
     },
   }
+}
+
+/**
+ * What a decoder accepted must encode again, and decode to the same value: a value the
+ * decoder lets through but the encoder refuses, or that changes on the way, is a codec bug.
+ */
+function roundTrip<T> (d: Decoded<T>, emit: (v: T) => Uint8Array, parse: (b: Uint8Array) => Decoded<T>): Verdict {
+  if (!d.ok) return verdict(d)
+  let again: Decoded<T>
+  try { again = parse(emit(d.value)) } catch (e) { throw new FuzzDefect(`an accepted value does not encode: ${e instanceof Error ? e.message : String(e)}`) }
+  if (!again.ok) throw new FuzzDefect(`an accepted value, encoded, is refused: ${again.error.message}`)
+  const a = JSON.stringify(plain(d.value))
+  const b = JSON.stringify(plain(again.value))
+  if (a !== b) throw new FuzzDefect(`decode(encode(v)) differs from v: ${a.slice(0, 200)} vs ${b.slice(0, 200)}`)
+  return true
+}
+
+/**
+ * A JSON-comparable copy (byte arrays as hex), without `qosQuirks`: those note how the input
+ * deviated (a duplicate or missing QoS parameter), which a correct encoder does not repeat.
+ */
+function plain (v: unknown): unknown {
+  if (v instanceof Uint8Array) return Buffer.from(v).toString('hex')
+  if (Array.isArray(v)) return v.map(plain)
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'qosQuirks').map(([k, x]) => [k, plain(x)]))
+  return v
 }
 
 function iasFrame (input: Uint8Array, parseBody: (body: Uint8Array) => Verdict): Verdict {
