@@ -213,4 +213,16 @@ describe('ircomm/connection (two stacks, virtual room)', () => {
     expect(port.session.stats.malformed).to.equal(3)
     expect(port.session.stats.unknownCritical).to.equal(1)
   })
+
+  it('ends the stream, without an error, when the peer hangs up', async () => {
+    const { p, client, server } = await connected(1810)
+    const errors: Error[] = []
+    server.on('error', e => errors.push(e))
+    let ended = false
+    server.on('end', () => { ended = true })
+    server.resume()
+    client.end('bye')
+    await p.room.run(until(p.room, () => ended && server.destroyed, 'end'))
+    expect(errors).to.deep.equal([])
+  })
 })

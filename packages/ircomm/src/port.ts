@@ -91,6 +91,7 @@ export class IrcommPort extends Duplex {
   }
 
   override _final (cb: (e?: Error | null) => void): void {
+    if (this.sockClosed) { cb(); return }
     this.pendingFinal = cb
     this.pump()
   }
@@ -167,8 +168,10 @@ export class IrcommPort extends Duplex {
     this.sockClosed = true
     this.unlistenFrames?.()
     this.pullIn()
-    if (err !== undefined) { this.destroy(err); return }
+    // The peer hanging up (IrLMP reason "user request") is the end of the stream, not an error.
+    if (err !== undefined && (err as { kind?: string }).kind !== 'user-request') { this.destroy(err); return }
     this.push(null)
     if (this.pendingWrite !== undefined) { const w = this.pendingWrite; this.pendingWrite = undefined; w() }
+    if (this.pendingFinal !== undefined) { const f = this.pendingFinal; this.pendingFinal = undefined; f() }
   }
 }
