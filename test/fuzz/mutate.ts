@@ -18,7 +18,7 @@ export function randomBytes (rng: SeededRandom, length: number): Uint8Array {
 
 /** One to five mutations of `input`, at most `maxLength` bytes long; `pool` gives splice partners. */
 export function mutate (input: Uint8Array, rng: SeededRandom, pool: readonly Uint8Array[], maxLength: number): Uint8Array {
-  let b = input.slice()
+  let b: Uint8Array = input.slice()
   const depth = 1 + rng.int(5)
   for (let d = 0; d < depth; d++) b = mutateOnce(b, rng, pool)
   return b.length > maxLength ? b.subarray(0, maxLength) : b

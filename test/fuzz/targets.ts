@@ -310,7 +310,7 @@ function captureTarget (frames: Uint8Array[], generated: Uint8Array[]): FuzzTarg
   }
 }
 
-function checkLink (l: { [k: string]: unknown }): void {
+function checkLink (l: object): void {
   for (const [k, v] of Object.entries(l)) {
     if (typeof v !== 'number') continue
     const mayBeZero = k === 'thresholdMs' || k === 'txAdditionalBofs'
