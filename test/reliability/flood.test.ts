@@ -18,3 +18,17 @@ describe('reliability/flood: connection attempts at a Winsock listen(backlog 5) 
     expect(r.heapAfter - r.heapBefore).to.be.below(32 * 1024 * 1024)
   })
 })
+
+describe('reliability/flood with attempts interleaved on the link', () => {
+  it('200 attempts, 8 at a time: still 2 queued, 198 WSAECONNREFUSED, accept drains the 2 with their data', async () => {
+    const r = await flood(200, { concurrency: 8 })
+    expect(r.admitted).to.equal(2)
+    expect(r.silentFailures).to.equal(0)
+    expect(r.refused).to.deep.equal({ WSAECONNREFUSED: 198 })
+    expect(r.drained).to.have.length(2)
+    for (const d of r.drained) expect(d).to.have.length(4) // each carried its client's 4-byte number
+    expect(r.afterDrain).to.equal(0)
+    expect(r.serverConnections).to.equal(3)
+    expect(r.heapAfter - r.heapBefore).to.be.below(32 * 1024 * 1024)
+  })
+})

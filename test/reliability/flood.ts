@@ -56,8 +56,11 @@ async function attempt (C: IrSock, server: number, i: number): Promise<[number, 
   return [s, r, err]
 }
 
-/** Runs `n` attempts at a listen(5) socket nobody accepts, then drains it; see {@link FloodReport}. */
-export async function flood (n: number, seed = 1): Promise<FloodReport> {
+/**
+ * Runs `n` attempts at a listen(5) socket nobody accepts, then drains it; see {@link FloodReport}.
+ * `concurrency` attempts run at once (their IAS queries and connects interleave on the link).
+ */
+export async function flood (n: number, { seed = 1, concurrency = 1 } = {}): Promise<FloodReport> {
   const t0 = performance.now()
   const room = new Room({ time: 'virtual', seed })
   const a = IrdaStack.create({ port: room.port('A', { supportedSpeeds: [9600, 115200] }), nickname: 'flooder', seed: seed * 10 + 1 })
@@ -75,12 +78,14 @@ export async function flood (n: number, seed = 1): Promise<FloodReport> {
   let admitted = 0
   let silentFailures = 0
   const heapBefore = heap()
-  for (let i = 0; i < n; i++) {
-    const [, r, err] = await room.run(attempt(C, b.deviceAddress, i))
-    if (r === 0) { admitted++; continue }
-    if (err === 0) silentFailures++
-    const name = W.WSA_ERROR_NAMES[err] ?? String(err)
-    refused[name] = (refused[name] ?? 0) + 1
+  for (let i = 0; i < n; i += concurrency) {
+    const batch = Array.from({ length: Math.min(concurrency, n - i) }, (_, k) => attempt(C, b.deviceAddress, i + k))
+    for (const [, r, err] of await room.run(Promise.all(batch))) {
+      if (r === 0) { admitted++; continue }
+      if (err === 0) silentFailures++
+      const name = W.WSA_ERROR_NAMES[err] ?? String(err)
+      refused[name] = (refused[name] ?? 0) + 1
+    }
   }
   const heapAfter = heap()
 
@@ -134,10 +139,11 @@ export function describeFlood (r: FloodReport): string {
 }
 
 if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) {
-  const i = process.argv.indexOf('--n')
-  const n = i >= 0 ? Number(process.argv[i + 1]) : 10_000
-  if (!Number.isInteger(n) || n < 1) throw new Error('usage: npm run flood -- [--n attempts]')
-  const r = await flood(n)
+  const arg = (name: string, dflt: number): number => { const i = process.argv.indexOf(name); return i >= 0 ? Number(process.argv[i + 1]) : dflt }
+  const n = arg('--n', 10_000)
+  const concurrency = arg('--concurrency', 1)
+  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(concurrency) || concurrency < 1) throw new Error('usage: npm run flood -- [--n attempts] [--concurrency k]')
+  const r = await flood(n, { concurrency })
   console.log(describeFlood(r))
   const ok = r.maxQueued <= 2 && r.silentFailures === 0 && r.drained.length === r.admitted && r.afterDrain === 0
   process.exitCode = ok ? 0 : 1
