@@ -5,8 +5,8 @@
  * whatever window the target sends within, we accept and check.
  */
 import { BROADCAST_CADDR, BROADCAST_DEVICE, defaultQos, negotiate, type LapFrame, type LinkParams, type QosCapabilities, type QosFields, type UaInfo } from '@irdakit/lap'
-import { CaseVerdict } from './verdict.js'
-import type { Received, TesterStation } from './station.js'
+import { CaseVerdict, NoResponse } from './verdict.js'
+import { startOf, type Received, type TesterStation } from './station.js'
 
 /** The tester's device address (never a real device's: the bytes spell "TEST" upside down). */
 export const TESTER_ADDRESS = 0x54534554
@@ -21,8 +21,8 @@ export function sirSpeeds (speeds: readonly number[]): number[] {
   return speeds.filter(s => s <= 115200)
 }
 
-/** Answer time we allow the target per frame: its negotiated maximum turnaround is the spec's, plus line time. */
-export const ANSWER_MS = 600
+/** Answer time we allow the target: our own frame's line time, its turnaround, and up to 500 ms of its frames (the maximum turnaround at 9600). */
+export const ANSWER_MS = 1200
 
 export interface ConnectOptions {
   qos?: QosFields
@@ -38,7 +38,12 @@ export class PrimaryLink {
   readonly received: Uint8Array[] = []
   /** Every frame the target sent on this link. */
   readonly frames: Received[] = []
+  /** The frames of each turn of the target (one list per poll answered). */
+  readonly turns: Received[][] = []
   closed = false
+
+  /** Time from the end of our SNRM to the start of the UA (ms). */
+  uaGapMs = 0
 
   private constructor (readonly st: TesterStation, readonly caddr: number, readonly target: number, readonly ua: UaInfo, readonly params: LinkParams | undefined) {}
 
@@ -53,6 +58,7 @@ export class PrimaryLink {
     if (f.info?.qos === undefined) throw new CaseVerdict('FAIL', 'UA to SNRM carries no negotiation parameters (IrLAP 6.6)')
     const n = negotiate(qos, f.info.qos)
     const link = new PrimaryLink(st, caddr, target, f.info, n.ok ? n.value : undefined)
+    link.uaGapMs = startOf(r, 9600) - st.lastTxEnd
     if (link.params !== undefined) {
       st.port.setMinTurnaround(link.params.txMinTurnaroundMs)
       // Both stations change speed after UA (IrLAP 6.6.1); back to 9600 after the disconnect.
@@ -83,7 +89,8 @@ export class PrimaryLink {
     for (;;) {
       const r = await this.st.next(ms)
       if (r === undefined) {
-        if (got.length === 0) { this.st.flag(`no answer to the poll within ${ms} ms`); throw new CaseVerdict('FAIL', `the target did not answer a poll within ${ms} ms (IrLAP 6.5.3: a secondary answers every P with F)`) }
+        if (got.length === 0) { this.st.flag(`no answer to the poll within ${ms} ms`); throw new NoResponse(`the target did not answer a poll within ${ms} ms (IrLAP 6.5.3: a secondary answers every P with F)`) }
+        this.turns.push(got)
         return got
       }
       got.push(r)
@@ -93,7 +100,7 @@ export class PrimaryLink {
         this.vr = (this.vr + 1) % 8
         this.received.push(f.info)
       }
-      if (f === undefined || f.pf || f.kind === 'DM' || f.kind === 'FRMR') return got
+      if (f === undefined || f.pf || f.kind === 'DM' || f.kind === 'FRMR') { this.turns.push(got); return got }
     }
   }
 
@@ -104,14 +111,19 @@ export class PrimaryLink {
     return await this.answer(ms)
   }
 
-  /** Polls until `take` accepts a received payload (checked in arrival order), up to `ms` in all. */
+  private readonly consumed = new Set<number>()
+
+  /**
+   * Polls until `take` accepts a received payload not taken before (checked in arrival order),
+   * up to `ms` in all. Payloads it passes over stay for later calls.
+   */
   async until<T> (take: (info: Uint8Array) => T | undefined, ms: number, what: string): Promise<T> {
     const deadline = this.st.now() + ms
-    let cursor = 0
     for (;;) {
-      for (; cursor < this.received.length; cursor++) {
-        const v = take(this.received[cursor])
-        if (v !== undefined) { cursor++; return v }
+      for (let i = 0; i < this.received.length; i++) {
+        if (this.consumed.has(i)) continue
+        const v = take(this.received[i])
+        if (v !== undefined) { this.consumed.add(i); return v }
       }
       if (this.st.now() >= deadline) { this.st.flag(`${what}: nothing within ${ms} ms`); throw new CaseVerdict('FAIL', `${what}: nothing came within ${ms} ms`) }
       const got = await this.exchange()

@@ -63,7 +63,7 @@ export async function sanityProbe (st: TesterStation, opts: { tries?: number, de
   let answer: { address: number, info?: Uint8Array } | undefined
   for (let i = 0; i < tries && answer === undefined; i++) {
     st.send(xidCommand(0), 'sanity: who is there?')
-    const got = await st.collect(ANSWER_MS)
+    const got = await st.collect(300)
     for (const r of got) {
       const f = r.frame
       if (f?.kind === 'XID' && !f.command && (opts.deviceAddress === undefined || f.info.source === opts.deviceAddress)) answer ??= { address: f.info.source, ...(f.info.discoveryInfo !== undefined ? { info: f.info.discoveryInfo } : {}) }

@@ -174,7 +174,7 @@ async function cleanup (st: TesterStation, links: PrimaryLink[]): Promise<void> 
 async function alive (st: TesterStation, profile: Profile): Promise<boolean> {
   for (let i = 0; i < 2; i++) {
     st.send(xidCommand(0, { destination: BROADCAST_DEVICE }), 'liveness probe')
-    const got = await st.collect(ANSWER_MS)
+    const got = await st.collect(300)
     if (got.some(r => r.frame?.kind === 'XID' && !r.frame.command && r.frame.info.source === profile.deviceAddress)) {
       st.note('liveness: the target answers discovery, so its silence was its own')
       return true

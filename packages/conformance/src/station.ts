@@ -41,6 +41,8 @@ export class TesterStation {
   heard = 0
   /** When our last frame finished leaving (port clock). */
   lastTxEnd = -Infinity
+  /** When the frames we queued will have left, by our estimate (answers are timed from then). */
+  private sendingUntil = -Infinity
 
   constructor (readonly port: Port, opts: StationOptions = {}) {
     this.xbofs = opts.xbofs ?? 10
@@ -71,6 +73,7 @@ export class TesterStation {
     const bytes = frame instanceof Uint8Array ? frame : emitFrame(frame)
     this.log('T->D', describe(bytes, this.session) + (note !== undefined ? `  (${note})` : ''), bytes)
     this.port.send(bytes, { xbofs: this.xbofs })
+    this.sendingUntil = Math.max(this.now(), this.sendingUntil) + (bytes.length + 4 + this.xbofs) * 10000 / this.port.speed
   }
 
   /** Lets `ms` of medium time pass (frames that arrive meanwhile wait in the inbox). */
@@ -83,7 +86,7 @@ export class TesterStation {
    * (default: the target's own discovery XID commands) are passed over.
    */
   async next (ms: number, ignore: (r: Received) => boolean = isOwnDiscovery): Promise<Received | undefined> {
-    const deadline = this.now() + ms
+    const deadline = Math.max(this.now(), this.sendingUntil) + ms
     for (;;) {
       while (this.inbox.length > 0) {
         const r = this.inbox.shift() as Received

@@ -23,6 +23,8 @@ export interface Target {
   control?: TargetControl
   /** IAS class of a TinyTP echo service on the target, when one is known. */
   echoClass?: string
+  /** The emulated room (loopback): for captures and faults. */
+  room?: Room
 }
 
 export interface TargetOptions {
@@ -79,5 +81,6 @@ export function loopbackTarget (seed = 1): Target {
     close: async () => { await stack.close(0).catch(() => {}); await room.close() },
     control: { stack },
     echoClass: ECHO_CLASS,
+    room,
   }
 }

@@ -1,7 +1,15 @@
 /*! The catalogue: every case, in run order. IDs are stable: never renumber, only add. */
 import type { CaseDef } from '../case.js'
 import { LAP_XID } from './lap-xid.js'
+import { LAP_CON } from './lap-con.js'
+import { LAP_DATA } from './lap-data.js'
+import { LAP_ERR } from './lap-err.js'
+import { LAP_PRI } from './lap-pri.js'
 
 export const CATALOGUE: readonly CaseDef[] = [
   ...LAP_XID,
+  ...LAP_CON,
+  ...LAP_DATA,
+  ...LAP_ERR,
+  ...LAP_PRI,
 ]
