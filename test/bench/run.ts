@@ -27,7 +27,15 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   })),
   'phy-codec': async () => {
     const r = codec()
+    const vsC: BenchRow[] = r.cRandomMBs === undefined || r.cEscapedMBs === undefined
+      ? []
+      : [
+          { bench: 'phy-codec', case: 'SIR wrap+unwrap 2048 B random vs C reference (cc -O2, same run)', value: r.sirRandomMBs, unit: 'MB/s', ratio: r.sirRandomMBs / r.cRandomMBs, against: `C ${r.cRandomMBs.toFixed(0)} MB/s`, target: 1.5 },
+          { bench: 'phy-codec', case: 'SIR wrap+unwrap 2048 B all escaped vs C reference (cc -O2, same run)', value: r.sirEscapedMBs, unit: 'MB/s', ratio: r.sirEscapedMBs / r.cEscapedMBs, against: `C ${r.cEscapedMBs.toFixed(0)} MB/s`, target: 1.5 },
+        ]
+    if (r.cMissing !== undefined) process.stderr.write(`bench: ${r.cMissing}\n`)
     return [
+      ...vsC,
       { bench: 'phy-codec', case: 'SIR wrap+unwrap 2048 B vs textbook codec (same contract, same run)', value: r.sirMBs, unit: 'MB/s', ratio: r.sirMBs / r.peerMBs, against: `textbook ${r.peerMBs.toFixed(0)} MB/s` },
       { bench: 'phy-codec', case: 'SIR wrap+unwrap 2048 B vs textbook allocating nothing', value: r.sirMBs, unit: 'MB/s', ratio: r.sirMBs / r.peerScratchMBs, against: `textbook ${r.peerScratchMBs.toFixed(0)} MB/s` },
       { bench: 'phy-codec', case: 'SIR wrap+unwrap 2048 B vs anchor (another machine)', value: r.sirMBs, unit: 'MB/s', ratio: r.sirMBs / r.anchorMBs, against: `anchor ${r.anchorMBs} MB/s` },

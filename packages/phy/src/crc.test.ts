@@ -25,6 +25,23 @@ describe('phy/crc', () => {
     expect(appendFcs16(hex('86 11'))).to.deep.equal(hex('86 11 53 d6'))
   })
 
+  it('property: the sliced CRC-16 equals the bit-at-a-time register for any range of any view, at any alignment', () => {
+    const bitwise = (d: Uint8Array, reg: number, start: number, end: number): number => {
+      for (let i = start; i < end; i++) {
+        reg ^= d[i]
+        for (let k = 0; k < 8; k++) reg = (reg & 1) !== 0 ? (reg >>> 1) ^ 0x8408 : reg >>> 1
+      }
+      return reg
+    }
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat({ max: 7 }), fc.nat(), fc.nat(), fc.nat({ max: 0xFFFF }), (bytes, offset, a, b, reg) => {
+      const view = new Uint8Array(bytes.length + offset)
+      view.set(bytes, offset)
+      const d = view.subarray(offset) // a view that starts at any byte alignment
+      const [start, end] = [a % (d.length + 1), b % (d.length + 1)].sort((x, y) => x - y)
+      expect(crc16(d, reg, start, end)).to.equal(bitwise(d, reg, start, end))
+    }), { numRuns: 2000 })
+  })
+
   it('appended FCS always checks, and any single flipped bit fails', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), (data, pick) => {
       const s16 = appendFcs16(data)

@@ -121,3 +121,84 @@ describe('phy/sir unwrap', () => {
     }))
   })
 })
+
+/**
+ * The receiver as the spec words it, one byte at a time, for checking the fast one against:
+ * the same states, the same events, the FCS register run byte by byte.
+ */
+function referenceUnwrap (chunks: Uint8Array[], maxFrame: number): string[] {
+  const out: string[] = []
+  let state = 'outside'
+  let frame: number[] = []
+  for (const chunk of chunks) {
+    for (const b of chunk) {
+      if (state === 'discard') {
+        if (b === 0xC0) { state = 'inside'; frame = [] } else if (b === 0xC1) state = 'outside'
+      } else if (state === 'outside') {
+        if (b === 0xC0) { state = 'inside'; frame = [] }
+      } else if (state === 'escaped') {
+        if (b === 0xC0) { out.push('error:abort'); state = 'inside'; frame = [] } else if (b === 0xC1) { out.push('error:abort'); state = 'outside' } else if (frame.length === maxFrame) { out.push('error:overrun'); state = 'discard' } else { frame.push(b ^ 0x20); state = 'inside' }
+      } else if (b === 0xC1) {
+        const bytes = Uint8Array.from(frame)
+        if (frame.length < 4) out.push('error:runt')
+        else if (fcs16(bytes.subarray(0, -2)) !== (bytes[bytes.length - 2] | (bytes[bytes.length - 1] << 8))) out.push('error:fcs')
+        else out.push(Buffer.from(bytes.subarray(0, -2)).toString('hex'))
+        state = 'outside'
+      } else if (b === 0xC0) {
+        if (frame.length > 0) out.push('error:abort')
+        frame = []
+      } else if (b === 0x7D) {
+        state = 'escaped'
+      } else if (frame.length === maxFrame) {
+        out.push('error:overrun'); state = 'discard'
+      } else {
+        frame.push(b)
+      }
+    }
+  }
+  return out
+}
+
+/** Bytes in long plain runs with bursts of BOF/EOF/CE, the mix that exercises both receive paths. */
+const runsAndSpecials = fc.array(fc.oneof(
+  fc.uint8Array({ minLength: 1, maxLength: 120 }).map(a => a.map(b => (b === 0xC0 || b === 0xC1 || b === 0x7D ? 0x11 : b))),
+  fc.array(fc.constantFrom(0xC0, 0xC1, 0x7D, 0x5D, 0xE0, 0xE1, 0xFF), { minLength: 1, maxLength: 6 }).map(a => Uint8Array.from(a)),
+  // Runs of escape pairs (CE x), mostly well formed, the dense path of the receiver.
+  fc.array(fc.oneof(fc.constantFrom(0xE0, 0xE1, 0x5D), fc.nat({ max: 255 })), { minLength: 1, maxLength: 40 }).map(a => Uint8Array.from(a.flatMap(x => [0x7D, x])))
+), { maxLength: 40 }).map(parts => Buffer.concat(parts))
+
+describe('phy/sir fast paths', () => {
+  it('property: the receiver reports exactly what the byte-at-a-time reference does, for any bytes and chunking', () => {
+    fc.assert(fc.property(runsAndSpecials, fc.array(fc.nat(), { maxLength: 10 }), fc.nat({ max: 200 }), (wire, cuts, extra) => {
+      const maxFrame = 4 + extra
+      const chunks: Uint8Array[] = []
+      let at = 0
+      for (const c of [...cuts].map(c => c % (wire.length + 1)).sort((a, b) => a - b)) { chunks.push(wire.subarray(at, c)); at = c }
+      chunks.push(wire.subarray(at))
+      const rx = new SirUnwrapper({ maxFrame })
+      const got = chunks.flatMap(c => show(rx.push(c)))
+      expect(got).to.deep.equal(referenceUnwrap(chunks, maxFrame))
+    }), { seed: 7, numRuns: 1500 })
+  })
+
+  it('property: wrap then unwrap is the identity for frames up to 2048 bytes of long runs and special bytes', () => {
+    fc.assert(fc.property(runsAndSpecials.filter(f => f.length >= 2 && f.length <= 2050), fc.nat({ max: 30 }), (frame, xbofs) => {
+      const wire = sirWrap(frame, { xbofs })
+      const evs = new SirUnwrapper().push(wire)
+      expect(show(evs)).to.deep.equal([Buffer.from(frame).toString('hex')])
+    }), { seed: 11, numRuns: 500 })
+  })
+
+  it('every wrapped frame and every received frame is an array of its own (pooled memory is never shared)', () => {
+    const frames = Array.from({ length: 40 }, (_, k) => new Uint8Array(600).fill(k + 1))
+    const wires = frames.map(f => sirWrap(f))
+    const rx = new SirUnwrapper()
+    const got = wires.map(w => rx.push(w)).map(evs => (evs[0] as { frame: Uint8Array }).frame)
+    // Writing into one result must not show up in any other, nor in a later wrap.
+    got.forEach(g => g.fill(0xEE))
+    wires.forEach(w => { w[1] = 0 })
+    expect(frames.map(f => sirWrap(f)).map((w, k) => w.length === wires[k].length && w[1] === k + 1)).to.not.include(false)
+    expect(new Set(got.map(g => g.every(b => b === 0xEE)))).to.deep.equal(new Set([true]))
+    expect(got.every(g => g.length === 600)).to.equal(true)
+  })
+})

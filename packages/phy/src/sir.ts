@@ -6,7 +6,8 @@
  * by the byte XOR 0x20 ("transparency"). Each byte costs 10 bit times (start, 8 data, stop).
  */
 import { LocalProtocolError } from '@irdakit/core'
-import { CRC16_TABLE, fcs16, FCS16_RESIDUE } from './crc.js'
+import { crc16, fcs16, FCS16_RESIDUE } from './crc.js'
+import { pooledCopy } from './pool.js'
 import { ABORT, BAD_FCS, MAX_LAP_FRAME, OVERRUN, RUNT, type FrameUnwrapper, type SirEvent } from './events.js'
 
 export const XBOF = 0xFF
@@ -37,6 +38,23 @@ function checkXbofs (xbofs: number): void {
 }
 
 /**
+ * Non-zero when any byte of the little-endian word `w` is BOF, EOF or CE. Both codecs move four
+ * bytes at a time through words without one (most of them, in real traffic) and take the
+ * others byte by byte. BOF and EOF differ only in bit 0, so OR-ing it in folds them into one test.
+ */
+function hasSpecial (w: number): number {
+  const bofEof = (w | 0x01010101) ^ 0xC1C1C1C1
+  const ce = w ^ 0x7D7D7D7D
+  return (((bofEof - 0x01010101) & ~bofEof) | ((ce - 0x01010101) & ~ce)) & 0x80808080
+}
+
+const viewOf = (a: Uint8Array): DataView => new DataView(a.buffer, a.byteOffset, a.byteLength)
+
+/** Scratch for one wrapped frame of the largest size with every byte escaped; larger requests allocate. */
+let wrapScratch = new Uint8Array(2 * (SIR_MAX_FRAME + 2) + 64)
+let wrapScratchView = viewOf(wrapScratch)
+
+/**
  * Wraps an IrLAP frame (A + C + I) for SIR: XBOFs, BOF, escaped frame and FCS-16, EOF.
  * Throws {@link LocalProtocolError} for a bad `xbofs`.
  */
@@ -44,40 +62,51 @@ export function sirWrap (frame: Uint8Array, opts: SirWrapOptions = {}): Uint8Arr
   const xbofs = opts.xbofs ?? 0
   checkXbofs(xbofs)
   const n = frame.length
-  // Count escapes first so the output is allocated at its exact size.
-  let escapes = 0
-  for (let i = 0; i < n; i++) escapes += NEEDS_ESCAPE[frame[i]]
   const fcs = fcs16(frame)
-  const f0 = fcs & 0xFF
-  const f1 = fcs >>> 8
-  const fcsEscapes = NEEDS_ESCAPE[f0] + NEEDS_ESCAPE[f1]
-
-  const out = new Uint8Array(xbofs + 1 + n + 2 + escapes + fcsEscapes + 1)
+  const worst = xbofs + 1 + 2 * (n + 2) + 1
+  if (worst > wrapScratch.length) { wrapScratch = new Uint8Array(worst); wrapScratchView = viewOf(wrapScratch) }
+  const out = wrapScratch
   out.fill(XBOF, 0, xbofs)
   let o = xbofs
   out[o++] = BOF
-  if (escapes === 0) {
-    out.set(frame, o)
-    o += n
-  } else {
-    // Copy the runs between bytes that need escaping in bulk.
-    let run = 0
-    for (let i = 0; i < n; i++) {
-      const b = frame[i]
-      if (NEEDS_ESCAPE[b] === 0) continue
-      out.set(frame.subarray(run, i), o)
-      o += i - run
-      out[o++] = CE
-      out[o++] = b ^ ESC_XOR
-      run = i + 1
-    }
-    out.set(frame.subarray(run, n), o)
-    o += n - run
-  }
+  o = escapeInto(frame, out, wrapScratchView, o)
+  const f0 = fcs & 0xFF
+  const f1 = fcs >>> 8
   if (NEEDS_ESCAPE[f0] === 1) { out[o++] = CE; out[o++] = f0 ^ ESC_XOR } else out[o++] = f0
   if (NEEDS_ESCAPE[f1] === 1) { out[o++] = CE; out[o++] = f1 ^ ESC_XOR } else out[o++] = f1
-  out[o] = EOF
-  return out
+  out[o++] = EOF
+  return pooledCopy(out, o)
+}
+
+/** Writes `src` with transparency escapes into `out` (and `outView`, the same memory) from `o`; returns the new end. */
+function escapeInto (src: Uint8Array, out: Uint8Array, outView: DataView, o: number): number {
+  const n = src.length
+  const inView = viewOf(src)
+  let i = 0
+  for (const last = n - 3; i < last; i += 4) {
+    const w = inView.getUint32(i, true)
+    if (hasSpecial(w) === 0) { outView.setUint32(o, w, true); o += 4; continue }
+    const b0 = w & 0xFF
+    const b1 = (w >>> 8) & 0xFF
+    const b2 = (w >>> 16) & 0xFF
+    const b3 = w >>> 24
+    if ((NEEDS_ESCAPE[b0] & NEEDS_ESCAPE[b1] & NEEDS_ESCAPE[b2] & NEEDS_ESCAPE[b3]) === 1) {
+      // Four special bytes: eight bytes out, as two words.
+      outView.setUint32(o, CE | ((b0 ^ ESC_XOR) << 8) | (CE << 16) | ((b1 ^ ESC_XOR) << 24), true)
+      outView.setUint32(o + 4, CE | ((b2 ^ ESC_XOR) << 8) | (CE << 16) | ((b3 ^ ESC_XOR) << 24), true)
+      o += 8
+      continue
+    }
+    for (let j = i; j < i + 4; j++) {
+      const b = src[j]
+      if (NEEDS_ESCAPE[b] === 1) { outView.setUint16(o, CE | ((b ^ ESC_XOR) << 8), true); o += 2 } else out[o++] = b
+    }
+  }
+  for (; i < n; i++) {
+    const b = src[i]
+    if (NEEDS_ESCAPE[b] === 1) { out[o++] = CE; out[o++] = b ^ ESC_XOR } else out[o++] = b
+  }
+  return o
 }
 
 export interface UnwrapperOptions {
@@ -102,10 +131,9 @@ const DISCARD = 3
  */
 export class SirUnwrapper implements FrameUnwrapper {
   private readonly buf: Uint8Array
+  private readonly bufView: DataView
   private readonly maxFrame: number
   private len = 0
-  /** CRC-16 register over the bytes received so far: updated as they are copied, so a frame is checked in the same pass. */
-  private crc = 0xFFFF
   private state = OUTSIDE
   private noise = 0
 
@@ -116,77 +144,97 @@ export class SirUnwrapper implements FrameUnwrapper {
     }
     this.maxFrame = maxFrame
     this.buf = new Uint8Array(maxFrame)
+    this.bufView = viewOf(this.buf)
   }
 
   get noiseBytes (): number { return this.noise }
 
-  reset (): void { this.state = OUTSIDE; this.len = 0; this.crc = 0xFFFF }
+  reset (): void { this.state = OUTSIDE; this.len = 0 }
 
   push (bytes: Uint8Array): SirEvent[] {
     const events: SirEvent[] = []
     const buf = this.buf
+    const bufView = this.bufView
     const max = this.maxFrame
-    const T = CRC16_TABLE
     const n = bytes.length
+    const view = n >= 8 ? viewOf(bytes) : undefined
     let state = this.state
     let len = this.len
-    let crc = this.crc
     let i = 0
+    /** After a word with a special byte at `i`, words are tried again from `i + 4` on (dense escapes go byte by byte). */
+    let wordsFrom = 0
     while (i < n) {
+      if (state === INSIDE && view !== undefined && i >= wordsFrom) {
+        // Four plain bytes at a time while there are four and room for them.
+        for (const last = n - 4, room = max - 4; i <= last && len <= room; i += 4, len += 4) {
+          const w = view.getUint32(i, true)
+          if (hasSpecial(w) !== 0) { wordsFrom = i + 4; break }
+          bufView.setUint32(len, w, true)
+        }
+        if (i === n) break
+      }
       const b = bytes[i++]
       if (state === INSIDE) {
         if (NEEDS_ESCAPE[b] === 0) {
-          if (len === max) { events.push(OVERRUN); state = DISCARD; continue }
-          buf[len++] = b
-          crc = (crc >>> 8) ^ T[(crc ^ b) & 0xFF]
-          // Fast path: plain bytes until the next special one.
-          while (i < n && len < max) {
-            const c = bytes[i]
-            if (NEEDS_ESCAPE[c] === 1) break
-            buf[len++] = c
-            crc = (crc >>> 8) ^ T[(crc ^ c) & 0xFF]
-            i++
-          }
+          if (len === max) { events.push(OVERRUN); state = DISCARD } else buf[len++] = b
         } else if (b === EOF) {
-          events.push(this.finish(len, crc))
+          events.push(this.finish(len))
           state = OUTSIDE
         } else if (b === BOF) {
           if (len > 0) events.push(ABORT)
           len = 0
-          crc = 0xFFFF
         } else {
-          state = ESCAPED
+          // CE: take the escaped byte, and any run of CE-byte pairs after it, in one tight loop.
+          // A special byte after CE, a full buffer or the end of the chunk leave it to ESCAPED.
+          let pending = true
+          if (view !== undefined) {
+            // Two pairs per word: [x CE y CE] with x and y plain, while there is room for both.
+            for (const last = n - 4, room = max - 2; i <= last && len <= room; i += 4, len += 2) {
+              const w = view.getUint32(i, true)
+              const x = w & 0xFF
+              const y = (w >>> 16) & 0xFF
+              if ((w & 0xFF00FF00) !== 0x7D007D00 || (NEEDS_ESCAPE[x] | NEEDS_ESCAPE[y]) !== 0) break
+              bufView.setUint16(len, (x | (y << 8)) ^ 0x2020, true)
+            }
+          }
+          while (pending && i < n) {
+            const d = bytes[i]
+            if (NEEDS_ESCAPE[d] === 1 || len === max) break
+            buf[len++] = d ^ ESC_XOR
+            i++
+            if (i < n && bytes[i] === CE) i++
+            else pending = false
+          }
+          if (pending) state = ESCAPED
         }
       } else if (state === OUTSIDE) {
-        if (b === BOF) { state = INSIDE; len = 0; crc = 0xFFFF } else if (b !== XBOF) this.noise++
+        if (b === BOF) { state = INSIDE; len = 0 } else if (b !== XBOF) this.noise++
       } else if (state === ESCAPED) {
         if (b === BOF) {
-          events.push(ABORT); state = INSIDE; len = 0; crc = 0xFFFF
+          events.push(ABORT); state = INSIDE; len = 0
         } else if (b === EOF) {
           events.push(ABORT); state = OUTSIDE
         } else if (len === max) {
           events.push(OVERRUN); state = DISCARD
         } else {
-          const d = b ^ ESC_XOR
-          buf[len++] = d
-          crc = (crc >>> 8) ^ T[(crc ^ d) & 0xFF]
+          buf[len++] = b ^ ESC_XOR
           state = INSIDE
         }
       } else if (b === BOF) { // DISCARD
-        state = INSIDE; len = 0; crc = 0xFFFF
+        state = INSIDE; len = 0
       } else if (b === EOF) {
         state = OUTSIDE
       }
     }
     this.state = state
     this.len = len
-    this.crc = crc
     return events
   }
 
-  private finish (len: number, crc: number): SirEvent {
+  /** Checks the frame at EOF: the FCS over the whole frame in one pass (sliced CRC), not byte by byte as it arrived. */
+  private finish (len: number): SirEvent {
     if (len < SIR_MIN_FRAME) return RUNT
-    if (crc !== FCS16_RESIDUE) return BAD_FCS
-    return { type: 'frame', frame: this.buf.slice(0, len - 2) }
+    if (crc16(this.buf, 0xFFFF, 0, len) !== FCS16_RESIDUE) return BAD_FCS
+    return { type: 'frame', frame: pooledCopy(this.buf, len - 2) }
   }
 }
