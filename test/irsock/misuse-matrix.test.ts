@@ -81,20 +81,28 @@ const EXPECTED: Record<string, string[][]> = {
   ],
 }
 
-/** Where the generated table goes: docs/reliability.md when it has the markers, else docs/reliability-misuse.md. */
+/** Replaces what lies between the markers of `text`; undefined when it has none. */
+function splice (text: string, table: string): string | undefined {
+  const a = text.indexOf(START)
+  const b = text.indexOf(END)
+  return a >= 0 && b > a ? text.slice(0, a + START.length) + '\n' + table + '\n' + text.slice(b) : undefined
+}
+
+/**
+ * Where the generated table goes: between the markers of docs/reliability.md when it has them,
+ * else between those of docs/reliability-misuse.md (created with a heading when missing).
+ */
 function docTarget (): { path: string, current: string, write: (table: string) => string } {
+  const read = (path: string): string => existsSync(path) ? readFileSync(path, 'utf8') : ''
   const main = DOCS + 'reliability.md'
-  if (existsSync(main)) {
-    const text = readFileSync(main, 'utf8')
-    const a = text.indexOf(START)
-    const b = text.indexOf(END)
-    if (a >= 0 && b > a) return { path: main, current: text, write: table => text.slice(0, a + START.length) + '\n' + table + '\n' + text.slice(b) }
-  }
+  const mainText = read(main)
+  if (splice(mainText, '') !== undefined) return { path: main, current: mainText, write: table => splice(mainText, table) as string }
   const own = DOCS + 'reliability-misuse.md'
+  const ownText = read(own)
   const header = '# IrSock misuse matrix\n\n' +
     'Every IrSock function in every socket state, with good and bad arguments (issue 13). How irdakit\n' +
     'chooses an error where Winsock is silent: [IrSock, bad arguments](irsock.md#bad-arguments).\n\n'
-  return { path: own, current: existsSync(own) ? readFileSync(own, 'utf8') : '', write: table => header + START + '\n' + table + '\n' + END + '\n' }
+  return { path: own, current: ownText, write: table => splice(ownText, table) ?? header + START + '\n' + table + '\n' + END + '\n' }
 }
 
 describe('irsock/misuse matrix: every function, every socket state, good and bad arguments (issue 13)', function () {
