@@ -231,6 +231,9 @@ export class IrlapStation {
       default:
         if (f.caddr !== c.connAddr && f.caddr !== BROADCAST_CADDR) return false
         if (f.kind === 'XID') return false
+        // A broadcast TEST on a link is another station's NDM TEST, not for this connection:
+        // answering it would transmit out of turn (a secondary speaks only when polled).
+        if (f.kind === 'TEST' && f.caddr === BROADCAST_CADDR) return false
         return isPrimaryState(c.state) ? !f.command : f.command
     }
   }
