@@ -15,7 +15,7 @@ import {
   parseLmpPdu, emitLmpPdu, parseIapControl, parseGetValueByClass, parseGetValueByClassResponse,
   encodeGetValueByClass, encodeGetValueByClassResponse, type IasValue,
 } from '@irdakit/lmp'
-import { TtpConnectPdu, TtpDataPdu } from '@irdakit/ttp'
+import { TtpConnectPdu, TtpDataPdu, Reassembler } from '@irdakit/ttp'
 import { decodeCookedFrame } from '@irdakit/irsock'
 import {
   decodeSockaddrIrda, encodeSockaddrIrda, decodeDeviceList, encodeDeviceList, decodeIasSet, encodeIasSet,
@@ -150,6 +150,7 @@ export function makeTargets (seed: number): FuzzTarget[] {
       generate: rng => TtpDataPdu.emit({ more: rng.int(2) === 0, credit: rng.int(128), data: small(rng) }),
       run: input => verdict(TtpDataPdu.parse(input)),
     },
+    sarTarget(c.ttpData),
     {
       name: 'irsock/IrCOMM cooked frame',
       seeds: c.ircommFrames,
@@ -168,9 +169,14 @@ export function makeTargets (seed: number): FuzzTarget[] {
   ]
 }
 
-/** A persistent unwrapper fed each input in random chunks, then a clean frame it must receive. */
+/**
+ * A persistent unwrapper fed each input in random chunks, then a clean frame it must receive;
+ * and a twin fed the same bytes whole, which must report the very same events (the unwrappers
+ * promise to be correct under any chunking).
+ */
 function unwrapperTarget (name: string, make: () => FrameUnwrapper, wrap: (f: Uint8Array) => Uint8Array, frames: Uint8Array[], generated: Uint8Array[]): FuzzTarget {
   const u = make()
+  const whole = make()
   const wires = frames.map(wrap)
   const probe = Uint8Array.of(0x87, 0x11) // RR cmd: what a receiver hears most
   const probeWire = wrap(probe)
@@ -186,6 +192,11 @@ function unwrapperTarget (name: string, make: () => FrameUnwrapper, wrap: (f: Ui
         for (const e of u.push(input.subarray(at, at + n))) events.push(e)
         at += n
       }
+      const twin = whole.push(input)
+      if (JSON.stringify(events.map(eventText)) !== JSON.stringify(twin.map(eventText))) {
+        throw new FuzzDefect(`chunked and whole input gave different events: ${events.map(eventText).join(',')} vs ${twin.map(eventText).join(',')}`.slice(0, 300))
+      }
+      whole.push(probeWire)
       const after = u.push(probeWire)
       const last = after[after.length - 1]
       if (last?.type !== 'frame' || !equal(last.frame, probe)) throw new FuzzDefect(`a clean frame after this input came out as ${JSON.stringify(after.map(e => e.type === 'frame' ? 'frame' : e.reason))}`)
@@ -220,6 +231,29 @@ function plain (v: unknown): unknown {
   if (Array.isArray(v)) return v.map(plain)
   if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'qosQuirks').map(([k, x]) => [k, plain(x)]))
   return v
+}
+
+const eventText = (e: SirEvent): string => e.type === 'frame' ? Buffer.from(e.frame).toString('hex') : e.reason
+
+/** TinyTP reassembly under a 2048-byte MaxSduSize, one persistent receiver, each input a data PDU. */
+function sarTarget (ttpData: Uint8Array[]): FuzzTarget {
+  const MAX_SDU = 2048
+  const sar = new Reassembler(MAX_SDU)
+  return {
+    name: 'ttp/SAR reassembly',
+    seeds: ttpData,
+    maxLength: 2100,
+    generate: rng => TtpDataPdu.emit({ more: rng.int(4) !== 0, credit: rng.int(128), data: randomBytes(rng, rng.int(700)) }),
+    run: input => {
+      const pdu = TtpDataPdu.parse(input)
+      if (!pdu.ok) return verdict(pdu)
+      const sdu = sar.push(pdu.value.data, pdu.value.more)
+      if (sdu === undefined) return true
+      if (sdu.data.length > MAX_SDU) throw new FuzzDefect(`an SDU of ${sdu.data.length} bytes passed MaxSduSize ${MAX_SDU}`)
+      if (sdu.truncated !== (sdu.discarded > 0)) throw new FuzzDefect('truncated and discarded disagree')
+      return sdu.truncated ? 'SDU past MaxSduSize: tail discarded' : true
+    },
+  }
 }
 
 function iasFrame (input: Uint8Array, parseBody: (body: Uint8Array) => Verdict): Verdict {

@@ -16,6 +16,7 @@ import { registerRoom } from './commands/room.js'
 import { registerServe } from './commands/serve.js'
 import { registerSend } from './commands/send.js'
 import { registerRecv } from './commands/recv.js'
+import { registerConformance } from './commands/conformance.js'
 import { UserError, oneLine } from './output.js'
 import { enterUserCwd } from './user-cwd.js'
 
@@ -43,6 +44,7 @@ export function buildProgram (): Command {
   registerServe(program)
   registerSend(program)
   registerRecv(program)
+  registerConformance(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }
