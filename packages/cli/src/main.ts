@@ -17,6 +17,8 @@ import { registerServe } from './commands/serve.js'
 import { registerSend } from './commands/send.js'
 import { registerRecv } from './commands/recv.js'
 import { registerConformance } from './commands/conformance.js'
+import { registerComm } from './commands/comm.js'
+import { registerEmulate } from './commands/emulate.js'
 import { UserError, oneLine } from './output.js'
 import { enterUserCwd } from './user-cwd.js'
 
@@ -45,6 +47,8 @@ export function buildProgram (): Command {
   registerSend(program)
   registerRecv(program)
   registerConformance(program)
+  registerComm(program)
+  registerEmulate(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }
