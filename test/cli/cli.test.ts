@@ -21,7 +21,7 @@ describe('irda (the command line)', () => {
       expect(demo.stdout).to.match(/IrDA:IrCOMM echo on LSAP 0x[0-9a-f]+ \(from IAS\)/)
       expect(demo.stdout).to.match(/ttp: connect credit=16/)
       expect(demo.stdout).to.match(/echoed 5000 bytes \(generated\) in [\d.]+ ms of link time: identical/)
-      expect(demo.stdout).to.match(/% of the line rate/)
+      expect(demo.stdout).to.match(/% of the line's byte rate \((SIR|MIR|FIR): \d+ bits a byte\), [\d.]+% of the link's ideal schedule/)
       expect(demo.stdout).to.match(/\d+ frames, \d+ retransmissions, \d+ receive errors/)
     })
 

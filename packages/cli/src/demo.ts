@@ -18,6 +18,7 @@ import { connect, createServer, type IrServer, type IrSocket } from '@irdakit/ir
 import { DecodeSession, decodeFrame, type FrameDescription } from '@irdakit/capture'
 import { SPEEDS } from '@irdakit/phy'
 import { oneLine } from './output.js'
+import { idealScheduleMs, lineBytesPerSecond, type AirFrame } from './ideal-schedule.js'
 
 export const DEMO_INITIATOR = 'laptop'
 export const DEMO_RESPONDER = 'divecomputer'
@@ -42,6 +43,17 @@ export interface DemoOptions {
   onFrame?: (frame: TraceFrame) => void
   /** Called as echoed bytes come back. */
   onProgress?: (echoed: number, total: number) => void
+  /** Stops the demo (^C): it then rejects with {@link DemoStopped}, the capture closed. */
+  signal?: AbortSignal
+}
+
+/** The demo was stopped before it finished: how far it got. */
+export class DemoStopped extends Error {
+  static override name = 'DemoStopped'
+  constructor (readonly reason: string, readonly partial: { frames: number, lostFrames: number, echoed: number, bytes: number, ms: number, pcap?: string }) {
+    super(`the demo did not finish: stopped by ${reason}`)
+    this.name = 'DemoStopped'
+  }
 }
 
 /** One frame on the medium, decoded. */
@@ -70,8 +82,12 @@ export interface DemoResult {
   speed: number
   /** Payload bits per second, both directions together (IrDA is half duplex: they share the line). */
   throughputBps: number
-  /** throughputBps / speed. */
+  /** Payload bytes per second (both ways) over the line's byte rate: speed/10 for SIR, speed/8 for MIR and FIR. */
   efficiency: number
+  /** Emulated room only: the ideal schedule of the echo on the negotiated link (ms; see ideal-schedule.ts). */
+  idealMs?: number
+  /** Emulated room only: idealMs / ms, how close the echo came to the ideal schedule. */
+  ofIdeal?: number
   retransmissions: number
   rxErrors: number
   /** Frames some station did not receive intact (emulated room only). */
@@ -99,8 +115,10 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
   const session = new DecodeSession()
   let frames = 0
   let lostFrames = 0
+  const air: AirFrame[] = []
   room.tap((rec: TapRecord) => {
     frames++
+    air.push({ sender: rec.sender, start: rec.start, end: rec.end, frame: rec.frame })
     const lost = rec.receptions.some(r => r.result !== 'good')
     if (lost) lostFrames++
     opts.onFrame?.({
@@ -114,6 +132,8 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
     })
   })
 
+  let echoedSoFar = 0
+
   // The "dive computer" runs an IrSock server: bound in its IAS, it echoes whatever comes.
   listenEcho(dive)
 
@@ -126,9 +146,15 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
     if (target === undefined) throw new Error('the dive computer did not answer discovery')
     // IrSock's connect asks the device's IAS for the class's selector, then opens TinyTP.
     const sock = connect(pc, { service: DEMO_SERVICE_CLASS, deviceAddress: target.deviceAddress, nineWire: true })
+    sock.on('error', () => {}) // reported by once() and echo(); also when ^C closes the room under it
     await once(sock, 'connect')
-    const { ms, identical } = await echo(sock, opts.data, room.clock, opts.onProgress)
+    const t0 = room.clock.now()
+    const { ms, identical } = await echo(sock, opts.data, room.clock, (got, total) => { echoedSoFar = got; opts.onProgress?.(got, total) })
     const lsap = sock.remoteLsap ?? 0
+    // The negotiated link, read while it is up: its speed and each side's minimum turnaround.
+    const mtt = new Map([[DEMO_INITIATOR, pc.station.link?.txMinTurnaroundMs ?? 0], [DEMO_RESPONDER, dive.station.link?.txMinTurnaroundMs ?? 0]])
+    const linkSpeed = pc.station.link?.baudRate ?? speed
+    const idealMs = idealScheduleMs(air, t0, t0 + ms, sender => mtt.get(sender) ?? 0)
     sock.end()
     await once(sock, 'close')
     await pc.close()
@@ -140,16 +166,36 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
       bytes: opts.data.length,
       ms,
       identical,
-      ...throughput(opts.data.length, ms, speed),
+      ...throughput(opts.data.length, ms, linkSpeed),
+      idealMs: Number(idealMs.toFixed(3)),
+      ofIdeal: ms > 0 ? idealMs / ms : 0,
       retransmissions: link.retransmissions,
       rxErrors: link.rxErrors + dive.station.stats.rxErrors,
       ...(opts.pcap !== undefined ? { pcap: opts.pcap } : {}),
     }
   }
 
+  const started = room.clock.now()
+  const stopped = new Promise<never>((_resolve, reject) => {
+    const stop = (): void => {
+      const ms = room.clock.now() - started
+      reject(new DemoStopped(String(opts.signal?.reason ?? 'abort'), { frames, lostFrames, echoed: echoedSoFar, bytes: opts.data.length, ms, ...(opts.pcap !== undefined ? { pcap: opts.pcap } : {}) }))
+    }
+    if (opts.signal?.aborted === true) stop()
+    else opts.signal?.addEventListener('abort', stop, { once: true })
+  })
+  const work = main()
+  work.catch(() => {}) // once stopped, whatever main() still does is dropped with the room
   try {
-    const r = await room.run(main())
+    const r = await room.run(Promise.race([work, stopped]))
     return { ...r, frames, lostFrames }
+  } catch (e) {
+    // Stopped: both stacks close at once (no waiting for the link to go down), so no timer of theirs keeps the process alive.
+    if (e instanceof DemoStopped) {
+      await room.run(Promise.allSettled([pc.close(0), dive.close(0)])).catch(() => {})
+      Object.assign(e.partial, { frames, lostFrames }) // the trace and the pcap hold these too
+    }
+    throw e
   } finally {
     capture?.close()
     await room.close()
@@ -172,6 +218,7 @@ export interface EchoSession {
 export function listenEcho (stack: IrdaStack, onSession?: (s: EchoSession) => void): IrServer {
   const server = createServer(stack, { nineWire: true }, s => {
     s.pipe(s)
+    s.on('error', () => {}) // a lost or reset connection ends that session only
     if (onSession === undefined) return
     let bytes = 0
     let error: string | undefined
@@ -192,10 +239,13 @@ export async function echo (sock: IrSocket, data: Uint8Array, clock: Clock, onPr
   return { ms, identical: Buffer.compare(back, Buffer.from(data.buffer, data.byteOffset, data.byteLength)) === 0 }
 }
 
-/** Payload bits per second of an echo (both directions share the half-duplex line) and its share of `speed`. */
+/**
+ * Payload bits per second of an echo (both directions share the half-duplex line) and its share
+ * of what the line can carry: bytes a second against the line's byte rate (SIR: speed/10).
+ */
 export function throughput (bytes: number, ms: number, speed: number): { speed: number, throughputBps: number, efficiency: number } {
   const throughputBps = ms > 0 ? 2 * bytes * 8 / (ms / 1000) : 0
-  return { speed, throughputBps, efficiency: throughputBps / speed }
+  return { speed, throughputBps, efficiency: throughputBps / 8 / lineBytesPerSecond(speed) }
 }
 
 /** Reads `n` bytes from `sock`, reporting progress; rejects if the connection ends first. */

@@ -10,3 +10,14 @@ export function toJsonValue (v: unknown): unknown {
   }
   return v
 }
+
+/**
+ * JSON.stringify's replacer for `--json` output: floats lose the noise of binary arithmetic
+ * (`93.52399999999966` is printed `93.524`). At least 1: three decimals (a microsecond of a
+ * millisecond figure); below 1: six significant digits, so ratios and bit error rates keep
+ * their meaning.
+ */
+export function roundFloats (_key: string, v: unknown): unknown {
+  if (typeof v !== 'number' || Number.isInteger(v) || !Number.isFinite(v)) return v
+  return Math.abs(v) >= 1 ? Number(v.toFixed(3)) : Number(v.toPrecision(6))
+}

@@ -7,7 +7,7 @@
 import { DecodeSession, decodeFrame, PcapWriter } from '@irdakit/capture'
 import { openSerialPort, type SerialIrdaPort } from '@irdakit/serial'
 import { Output, UserError, oneLine } from './output.js'
-import { toJsonValue } from './json.js'
+import { roundFloats, toJsonValue } from './json.js'
 
 /** Opens `path` with dongle profile `dongle`; any failure is the user's (exit 2), in one line. */
 export async function openDongle (path: string, dongle: string, baudRate?: number): Promise<SerialIrdaPort> {
@@ -46,7 +46,7 @@ export function untilStopped (): { stopped: Promise<StopReason>, stop: (reason: 
 
 /** Writes one JSON object as one line (the event stream of `--json` in live commands). */
 export function jsonLine (value: unknown): void {
-  process.stdout.write(JSON.stringify(value) + '\n')
+  process.stdout.write(JSON.stringify(value, roundFloats) + '\n')
 }
 
 export interface LiveFrame {

@@ -2,6 +2,7 @@
  * How the `irda` command talks to people and programs: one-line errors, colour only on a TTY
  * without NO_COLOR, machine-readable JSON with `--json`, and a progress bar on a TTY only.
  */
+import { roundFloats } from './json.js'
 
 /** A mistake of the user (bad argument, missing file or device): reported in one line, no stack trace. */
 export class UserError extends Error {
@@ -64,7 +65,7 @@ export class Output {
 
   /** The one JSON document of a `--json` run. */
   emitJson (value: unknown): void {
-    this.out.write(JSON.stringify(value, null, 2) + '\n')
+    this.out.write(JSON.stringify(value, roundFloats, 2) + '\n')
   }
 
   /** A warning or note on stderr (one line). */

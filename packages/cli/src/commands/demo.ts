@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
-import { demoBytes, runDemo, DEMO_INITIATOR, DEMO_RESPONDER_NICKNAME, DEMO_SERVICE_CLASS, type DemoResult, type TraceFrame } from '../demo.js'
+import { demoBytes, runDemo, DemoStopped, DEMO_INITIATOR, DEMO_RESPONDER_NICKNAME, DEMO_SERVICE_CLASS, type DemoResult, type TraceFrame } from '../demo.js'
 import { LINK_DISCOVERY_ROUNDS, runDemoOn } from '../demo-link.js'
 import { respond } from '../demo-responder.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
@@ -14,6 +14,7 @@ import { stackOn } from '../transfer.js'
 import { untilStopped } from '../live.js'
 import { Output, UserError, oneLine, hex32 } from '../output.js'
 import { toJsonValue } from '../json.js'
+import { byteRateNote } from '../ideal-schedule.js'
 
 interface DemoFlags extends MediumFlags {
   speed?: number
@@ -136,6 +137,10 @@ async function demo (flags: DemoFlags): Promise<void> {
   let medium = 'emulator'
   try {
     if (emulated) {
+      // ^C/SIGTERM stop the room; what happened so far is the summary (exit 1, as on a link).
+      const stop = untilStopped()
+      const abort = new AbortController()
+      void stop.stopped.then(r => { abort.abort(typeof r === 'string' ? r : r.error) })
       result = await runDemo({
         speed,
         ber,
@@ -145,7 +150,11 @@ async function demo (flags: DemoFlags): Promise<void> {
         ...(flags.pcap !== undefined ? { pcap: flags.pcap } : {}),
         onFrame,
         onProgress,
-      }).catch((e: unknown) => { throw new UserError(`demo failed: ${oneLine(e)}`, 1) })
+        signal: abort.signal,
+      }).catch((e: unknown) => {
+        if (e instanceof DemoStopped) { out.clearProgress(); stoppedSummary(out, e, jsonFrames) }
+        throw new UserError(e instanceof DemoStopped ? e.message : `demo failed: ${oneLine(e)}`, 1)
+      }).finally(() => { stop.dispose() })
     } else {
       ({ result, medium } = await demoOnLink(flags, nickname, { data, onFrame, onProgress }))
     }
@@ -168,19 +177,32 @@ async function demo (flags: DemoFlags): Promise<void> {
     return
   }
   const kib = (n: number): string => (n / 8 / 1024).toFixed(1)
+  const pct = (x: number): string => `${(x * 100).toFixed(1)}%`
   const verdict = result.identical ? out.style('green', 'identical') : out.style('red', 'MISMATCH')
   out.line('')
   out.line(`found "${result.peer.nickname}" at ${hex32(result.peer.deviceAddress)}, ${DEMO_SERVICE_CLASS} echo on LSAP 0x${result.lsap.toString(16)} (from IAS)`)
   if (emulated) {
     out.line(`echoed ${result.bytes} bytes (${source}) in ${result.ms.toFixed(1)} ms of link time: ${verdict}`)
-    out.line(`${kib(result.throughputBps)} KiB/s both ways at ${result.speed} bit/s: ${(result.efficiency * 100).toFixed(1)}% of the line rate`)
+    out.line(`${kib(result.throughputBps)} KiB/s both ways at ${result.speed} bit/s: ${pct(result.efficiency)} of the line's byte rate (${byteRateNote(result.speed)}), ${pct(result.ofIdeal ?? 0)} of the link's ideal schedule`)
     out.line(`${result.frames} frames, ${result.retransmissions} retransmissions, ${result.rxErrors} receive errors, ${result.lostFrames ?? 0} frames lost or damaged`)
   } else {
     out.line(`echoed ${result.bytes} bytes (${source}) in ${result.ms.toFixed(1)} ms on ${medium}: ${verdict}`)
-    out.line(`${kib(result.throughputBps)} KiB/s both ways at ${result.speed} bit/s (negotiated): ${(result.efficiency * 100).toFixed(1)}% of the line rate`)
+    out.line(`${kib(result.throughputBps)} KiB/s both ways at ${result.speed} bit/s (negotiated): ${pct(result.efficiency)} of the line's byte rate (${byteRateNote(result.speed)})`)
     out.line(`${result.frames} frames, ${result.retransmissions} retransmissions, ${result.rxErrors} receive errors`)
   }
   if (result.pcap !== undefined) out.line(`capture: ${result.pcap} (open it in Wireshark, or: irda dump ${result.pcap})`)
+}
+
+/** What a stopped emulated demo did before ^C: the summary lines, or the JSON document. */
+function stoppedSummary (out: Output, e: DemoStopped, frames: unknown[]): void {
+  const p = e.partial
+  if (out.json) {
+    out.emitJson({ command: 'demo', ok: false, stoppedBy: e.reason, summary: { ...p, ms: Number(p.ms.toFixed(3)) }, frames })
+    return
+  }
+  out.line('')
+  out.line(out.style('red', `stopped by ${e.reason}: ${p.echoed} of ${p.bytes} bytes echoed, ${p.frames} frames (${p.lostFrames} lost or damaged) in ${p.ms.toFixed(1)} ms of link time`))
+  if (p.pcap !== undefined) out.line(`capture: ${p.pcap} (the frames so far; irda dump ${p.pcap})`)
 }
 
 /** The laptop's side on a port or in a served room, in real time; ^C or a vanished port ends it (exit 1). */
