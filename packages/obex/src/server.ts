@@ -3,8 +3,8 @@
  * exactly one answer from it, and nothing more is read from the client meanwhile (OBEX waits for
  * each response), so a slow disk slows the sender instead of filling memory:
  *
- *   'put' { headers, delete } then 'body' per chunk -> reply(now)            (Continue)
- *                                    last packet -> reply(now, Success | error code)
+ *   'put' { headers, delete, data, last }, then 'body' { data, last } per packet
+ *        -> reply(now) (Continue), or on the last packet reply(now, Success | error code)
  *   'get' { headers }         -> getReply(now, { headers?, body, last })     (room: getRoom())
  *        'get-next'           -> getReply(...) again, until last
  *   'setpath' { name, parent, create } -> reply(now, code)
@@ -25,8 +25,9 @@ import { SessionBase, type SessionOptions } from './session.js'
 export type ServerEvent =
   | { type: 'connect', headers: ObexHeader[], target: Uint8Array | undefined, maxPacket: number }
   | { type: 'disconnect' }
-  | { type: 'put', headers: ObexHeader[], delete: boolean, target: Uint8Array | undefined }
-  /** Body bytes of the running put; `last` on End-of-Body. */
+  /** The first packet of a put: its headers and any body bytes it carries; `last` when it is also the final packet. */
+  | { type: 'put', headers: ObexHeader[], delete: boolean, target: Uint8Array | undefined, data: Uint8Array, last: boolean }
+  /** Each later packet of the running put: its body bytes; `last` on the final packet (End-of-Body). */
   | { type: 'body', data: Uint8Array, last: boolean }
   | { type: 'get', headers: ObexHeader[], target: Uint8Array | undefined }
   | { type: 'get-next' }
@@ -148,7 +149,7 @@ export class ObexServerSession extends SessionBase<ServerEvent> {
         this.sendMax = MIN_MAX_PACKET
         this.emit({ type: 'disconnect' })
         return
-      case Opcode.put: return this.onPut(q, headers, target, now)
+      case Opcode.put: return this.onPut(q, headers, target)
       case Opcode.get: return this.onGet(q, headers, target, now)
       case Opcode.setPath: {
         this.dropOp()
@@ -184,19 +185,22 @@ export class ObexServerSession extends SessionBase<ServerEvent> {
     this.emit({ type: 'connect', headers, target, maxPacket: this.sendMax })
   }
 
-  private onPut (q: ObexRequest, headers: ObexHeader[], target: Uint8Array | undefined, now: number): void {
-    const bodies = headers.filter(h => (h.id === HeaderId.body || h.id === HeaderId.endOfBody) && h.kind === 'bytes')
-    const first = this.op !== 'put'
-    if (first) {
-      this.dropOp()
-      this.op = 'put'
-      // A final put with neither Body nor End-of-Body deletes the object (IrOBEX 1.2 section 3.3.3.6).
-      this.emit({ type: 'put', headers: headers.filter(h => !bodies.includes(h)), delete: q.final && bodies.length === 0, target })
-    }
-    for (const b of bodies) this.emit({ type: 'body', data: b.value as Uint8Array, last: b.id === HeaderId.endOfBody })
+  private onPut (q: ObexRequest, headers: ObexHeader[], target: Uint8Array | undefined): void {
+    const isBody = (h: ObexHeader): boolean => (h.id === HeaderId.body || h.id === HeaderId.endOfBody) && h.kind === 'bytes'
+    const bodies = headers.filter(isBody)
+    const data = concat(bodies.map(h => h.value as Uint8Array))
     this.waiting = q.final ? 'put-last' : 'put'
     this.deadline = undefined
-    void now
+    if (this.op !== 'put') {
+      this.dropOp()
+      this.waiting = q.final ? 'put-last' : 'put'
+      this.op = 'put'
+      // A final put with neither Body nor End-of-Body deletes the object (IrOBEX 1.2 section 3.3.3.6).
+      const del = q.final && bodies.length === 0
+      this.emit({ type: 'put', headers: headers.filter(h => !isBody(h)), delete: del, target, data, last: q.final })
+      return
+    }
+    this.emit({ type: 'body', data, last: q.final })
   }
 
   private onGet (q: ObexRequest, headers: ObexHeader[], target: Uint8Array | undefined, now: number): void {
@@ -252,6 +256,14 @@ export class ObexServerSession extends SessionBase<ServerEvent> {
 }
 
 const publicOp = (op: string | undefined): 'put' | 'get' | undefined => op === 'put' ? 'put' : op === undefined ? undefined : 'get'
+
+function concat (parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0]
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let off = 0
+  for (const p of parts) { out.set(p, off); off += p.length }
+  return out
+}
 
 function equal (a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i])
