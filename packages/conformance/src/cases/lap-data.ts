@@ -77,8 +77,8 @@ export const LAP_DATA: CaseDef[] = [
       await link.disconnect()
     },
   },
-  windowCase('LAP/SEC/DATA/BV-03', 'IS37', 1, 64),
-  windowCase('LAP/SEC/DATA/BV-04', 'IS37', 2, 128),
+  windowCase('LAP/SEC/DATA/BV-03', undefined, 1, 64),
+  windowCase('LAP/SEC/DATA/BV-04', undefined, 2, 128),
   windowCase('LAP/SEC/DATA/BV-05', undefined, 7, 256),
   {
     id: 'LAP/SEC/DATA/BV-06', level: 'MUST', needs: ['echo'], clause: 'IrLAP 1.1 5.2.3.2 (RNR: the peer is busy)',

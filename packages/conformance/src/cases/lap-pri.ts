@@ -35,7 +35,7 @@ async function deviceDiscovery (ctx: CaseContext, answerInSlot?: number): Promis
 
 export const LAP_PRI: CaseDef[] = [
   {
-    id: 'LAP/PRI/XID/BV-01', legacy: 'DP1', level: 'MUST', clause: 'IrLAP 1.1 6.11 (discovery procedure), 5.2.1.1',
+    id: 'LAP/PRI/XID/BV-01', level: 'MUST', clause: 'IrLAP 1.1 6.11 (discovery procedure), 5.2.1.1',
     title: 'The device\'s discovery: XID commands for slots 0..S-1 in order from one source, then the final slot 0xFF with discovery info',
     run: async ctx => {
       const cmds = await deviceDiscovery(ctx)
@@ -53,7 +53,7 @@ export const LAP_PRI: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/PRI/XID/TI-01', legacy: 'DP2', level: 'MUST', clause: 'IrLAP 1.1 6.11 (slot timer 25..85 ms)',
+    id: 'LAP/PRI/XID/TI-01', level: 'MUST', clause: 'IrLAP 1.1 6.11 (slot timer 25..85 ms)',
     title: 'The device leaves a slot time of at least 25 ms between its XID commands when nobody answers',
     run: async ctx => {
       const cmds = await deviceDiscovery(ctx)
@@ -67,7 +67,7 @@ export const LAP_PRI: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/PRI/XID/BV-02', legacy: 'DP2', level: 'MUST', needs: ['control'], clause: 'IrLAP 1.1 6.11; IrLMP 1.1 3.4 (discovery log)',
+    id: 'LAP/PRI/XID/BV-02', level: 'MUST', needs: ['control'], clause: 'IrLAP 1.1 6.11; IrLMP 1.1 3.4 (discovery log)',
     title: 'A device that answers in a slot is in the discovery result, with its nickname',
     run: async ctx => {
       const stack = (ctx.control as NonNullable<typeof ctx.control>).stack
@@ -115,7 +115,7 @@ export const LAP_PRI: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/PRI/CON/BV-01', legacy: 'CP1', level: 'MUST', needs: ['control'], clause: 'IrLAP 1.1 6.4.1 (SNRM), 6.5.2 (the primary polls)',
+    id: 'LAP/PRI/CON/BV-01', level: 'MUST', needs: ['control'], clause: 'IrLAP 1.1 6.4.1 (SNRM), 6.5.2 (the primary polls)',
     title: 'The device connects with a well-formed SNRM and, after our UA, polls on the new connection address',
     run: async ctx => {
       const stack = (ctx.control as NonNullable<typeof ctx.control>).stack
@@ -136,7 +136,7 @@ export const LAP_PRI: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/PRI/CON/BV-02', legacy: 'CP2', level: 'SHOULD', needs: ['control'], clause: 'IrLAP 1.1 6.4.1 (N3: SNRM retries)',
+    id: 'LAP/PRI/CON/BV-02', level: 'SHOULD', needs: ['control'], clause: 'IrLAP 1.1 6.4.1 (N3: SNRM retries)',
     title: 'With no answer, the device repeats its SNRM before giving up',
     run: async ctx => {
       const stack = (ctx.control as NonNullable<typeof ctx.control>).stack
@@ -149,7 +149,7 @@ export const LAP_PRI: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/PRI/CON/BV-03', legacy: 'CP3', level: 'MUST', needs: ['control'], clause: 'IrLAP 1.1 6.4.1 (DM refuses the connection)',
+    id: 'LAP/PRI/CON/BV-03', level: 'MUST', needs: ['control'], clause: 'IrLAP 1.1 6.4.1 (DM refuses the connection)',
     title: 'A SNRM answered with DM is not repeated',
     run: async ctx => {
       const stack = (ctx.control as NonNullable<typeof ctx.control>).stack
