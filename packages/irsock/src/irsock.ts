@@ -24,7 +24,7 @@
  * - WSAENETDOWN is never returned (Windows CE: "not supported"); a lost link surfaces as
  *   WSAECONNABORTED, a link reset as WSAENETRESET, a peer's abort as WSAECONNRESET.
  */
-import { LocalProtocolError } from '@irdakit/core'
+import { IrdaError } from '@irdakit/core'
 import { ConnectionError, IasQueryError, LmLinkBusyError, StackClosedError, type IrdaStack, type LmpSocket, type TtpSocket } from '@irdakit/stack'
 import {
   AF_IRDA, IRDA_PROTO_SOCK_STREAM, SOCKADDR_IRDA_SIZE, addressFromDeviceId, decodeSockaddrIrda, deviceIdFromAddress,
@@ -274,13 +274,15 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
         server.on('connection', ts => onConnection(sock, ttpChannel(ts, sock.nineWire)))
         sock.server = server
       }
-    } catch {
+    } catch (e) {
+      if (!(e instanceof IrdaError)) throw e // a bug, not a refusal
       return fail(WSAEADDRINUSE)
     }
     if (fixed === undefined) {
       try {
         sock.iasObject = stack.ias.set(addr.serviceName, attribute, { type: 'integer', value: sock.server.lsap })
-      } catch {
+      } catch (e) {
+        if (!(e instanceof IrdaError)) throw e
         sock.server.close()
         sock.server = undefined
         return fail(WSAEINVAL)
@@ -361,7 +363,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     if (sock.exclusive && sock.state === 'connecting') {
       // "WSAEISCONN: an exclusive/multiplexed mode change failed" (Windows connect).
       let status: string
-      try { status = await stack.accessMode(link, 'exclusive') } catch { status = 'failure' }
+      try { status = await stack.accessMode(link, 'exclusive') } catch (e) { if (!(e instanceof IrdaError)) throw e; status = 'failure' }
       if (status !== 'success') { chan.close(false); return [undefined, WSAEISCONN] }
     }
     return [chan, 0]
@@ -423,6 +425,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     try {
       flowing = chan.write(buf.slice(0, len))
     } catch (e) {
+      if (!(e instanceof IrdaError)) throw e // a bug, not a lost connection
       return [SOCKET_ERROR, connectionLost(e instanceof ConnectionError ? e : undefined, true)]
     }
     // A blocking send returns once the data is in the transport: here, handed to IrLMP.

@@ -13,12 +13,13 @@
  * access-mode request: exclusive mode is requested by connect, never by setsockopt.
  */
 import type { IasValue } from '@irdakit/stack'
+import { IrdaError } from '@irdakit/core'
 import { IasQueryError, type IrdaStack } from '@irdakit/stack'
 import {
   IAS_ATTRIB_INT, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_NO_CLASS, IAS_ATTRIB_OCTETSEQ, IAS_ATTRIB_STR, IAS_MAX_ATTRIBNAME, IAS_MAX_CLASSNAME,
   IAS_QUERY_SIZE, IAS_SET_SIZE, IRDA_DEVICE_INFO_SIZE, IRLMP_9WIRE_MODE, IRLMP_ENUMDEVICES, IRLMP_EXCLUSIVE_MODE, IRLMP_IAS_QUERY,
   IRLMP_IAS_SET, IRLMP_IRLPT_MODE, IRLMP_SEND_PDU_LEN, SOL_IRLMP, addressFromDeviceId, decodeIasSet, deviceIdFromAddress, deviceListSize,
-  encodeDeviceList, writeIasQueryResult, type IasAttribute,
+  StructError, encodeDeviceList, writeIasQueryResult, type IasAttribute,
 } from './af_irda.js'
 import { SOCKET_ERROR, SOL_SOCKET, SO_DONTLINGER, SO_LINGER, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOPROTOOPT, WSAENOTCONN, WSAEWOULDBLOCK } from './winsock.js'
 import { connectFailure, stackFailure } from './errors.js'
@@ -74,7 +75,7 @@ async function enumDevices (stack: IrdaStack, optval: Uint8Array, room: number, 
   const fit = Math.floor((room - 4) / IRDA_DEVICE_INFO_SIZE)
   let found: Awaited<ReturnType<IrdaStack['discover']>> = []
   let status = 'ok'
-  try { ({ devices: found, status } = await stack.runDiscovery()) } catch { found = [] } // a closed stack finds nobody
+  try { ({ devices: found, status } = await stack.runDiscovery()) } catch (e) { if (!(e instanceof IrdaError)) throw e; found = [] } // a closed stack finds nobody
   // Refused discoveries return the discovery log; if that is empty, the medium was busy, which
   // is not "nobody there": try again (Linux af_irda says EAGAIN).
   if (status === 'media-busy' && found.length === 0) return [SOCKET_ERROR, WSAEWOULDBLOCK]
@@ -201,9 +202,9 @@ export function makeSetsockopt (ctx: SockContext): SetSockOpt {
           if (room < IAS_SET_SIZE) return fail(WSAEFAULT)
           let value: IasValue | undefined
           let set
-          try { set = decodeIasSet(optval); value = toIasValue(set.attrib) } catch { return fail(WSAEINVAL) }
+          try { set = decodeIasSet(optval); value = toIasValue(set.attrib) } catch (e) { if (e instanceof StructError) return fail(WSAEINVAL); throw e }
           if (value === undefined || set.className === '' || set.attribName === '') return fail(WSAEINVAL)
-          try { stack.ias.set(set.className, set.attribName, value) } catch { return fail(WSAEINVAL) }
+          try { stack.ias.set(set.className, set.attribName, value) } catch (e) { if (e instanceof IrdaError) return fail(WSAEINVAL); throw e }
           return ok()
         }
         // 9-wire framing needs TinyTP, which IrLPT mode leaves out: the two exclude each other.
