@@ -23,7 +23,7 @@
 import { SeededRandom } from '@irdakit/core'
 import { Room, type EmulatedPort } from '@irdakit/emulator'
 import { emitDiscoveryInfo, emitFrame, parseFrame, type LapFrame } from '@irdakit/lap'
-import { emitLmpPdu, encodeGetValueByClass, iapControl, LSAP, type LmpPdu } from '@irdakit/lmp'
+import { emitLmpPdu, encodeGetValueByClass, iapControl, LSAP, parseLmpPdu, type LmpPdu } from '@irdakit/lmp'
 import { IrdaStack, type TtpSocket } from '@irdakit/stack'
 import { TtpConnectPdu, TtpDataPdu } from '@irdakit/ttp'
 
@@ -111,8 +111,11 @@ export function hostileFrame (r: SeededRandom, victim: number, caddr: number | u
   try { return emitFrame(frame) } catch { return Uint8Array.of(0xFF, 0x93) }
 }
 
-/** One hostile IrLMP PDU from the connected peer; `hostile` is B's selector of its own junk TinyTP connection. */
-export function hostilePdu (r: SeededRandom, legit: { a: number, b: number }, junk: { a: number, b: number } | undefined): Uint8Array {
+/**
+ * One hostile IrLMP PDU from the connected peer. `legit` is the honest connection's selector pair
+ * (A's, B's), `junk` B's own junk TinyTP connection, `iasClient` A's selector while A queries B's IAS.
+ */
+export function hostilePdu (r: SeededRandom, legit: { a: number, b: number }, junk: { a: number, b: number } | undefined, iasClient?: number): Uint8Array {
   const pick: Pick = xs => xs[r.int(xs.length)]
   const sel = (): number => pick([r.int(0x80), 0x00, 0x70, 0x7F, ECHO_LSAP, LMP_LSAP, 0x6F])
   const free = (): number => { let s = 0x50 + r.int(0x1F); if (s === legit.b || s === junk?.b) s = 0x4F; return s }
@@ -135,6 +138,17 @@ export function hostilePdu (r: SeededRandom, legit: { a: number, b: number }, ju
     () => ({ kind: 'data', dlsap: LSAP.IAS, slsap: free(), data: Uint8Array.of(iapControl({ lst: true, ack: false, opcode: 4 }), 0xFF, 0x41, 0x42) }),
     () => ({ kind: 'data', dlsap: LSAP.IAS, slsap: free(), data: Uint8Array.of(iapControl({ lst: false, ack: false, opcode: 4 }), ...bytes(r, 50)) }),
     () => ({ kind: 'data', dlsap: LSAP.IAS, slsap: free(), data: Uint8Array.of(iapControl({ lst: true, ack: false, opcode: 1 + r.int(0x3F) }), ...bytes(r, r.int(20))) }),
+    // Absurd answers to A's own IAS query: a list of 65535 entries in a few bytes, a string
+    // longer than the frame, a response that never sets Lst.
+    () => iasClient === undefined ? bytes(r, 2) : {
+      kind: 'data', dlsap: iasClient, slsap: LSAP.IAS,
+      data: pick([
+        Uint8Array.of(iapControl({ lst: true, ack: false, opcode: 4 }), 0x00, 0xFF, 0xFF, 0x00, 0x01, 0x03, 0x00, 0xFF, 0x41),
+        Uint8Array.of(iapControl({ lst: true, ack: false, opcode: 4 }), 0x00, 0x00, 0x01, 0x00, 0x01, 0x02, 0xFF, 0xFF, 0x01),
+        Uint8Array.of(iapControl({ lst: false, ack: false, opcode: 4 }), ...bytes(r, 55)),
+        Uint8Array.of(iapControl({ lst: true, ack: true, opcode: 4 })),
+      ]),
+    },
     () => {
       const q = encodeGetValueByClass({ className: 'Device', attributeName: 'DeviceName' })
       return { kind: 'connect', dlsap: LSAP.IAS, slsap: free(), userData: q.ok ? q.value.subarray(0, 20) : new Uint8Array(0) }
@@ -185,7 +199,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
     m.listen(() => {})
   }
   const problems: string[] = []
-  const report: HostileReport = { seed, kind, injected: 0, payload: payloadSize, echoed: 0, outcome: 'complete', virtualMs: 0, recovered: false, victim: {}, problems }
+  const report: HostileReport = { seed, kind, injected: 0, payload: payloadSize, echoed: 0, outcome: 'not started', virtualMs: 0, recovered: false, victim: {}, problems }
 
   // A: a TinyTP echo (with SAR, so SDUs that never end meet the bound) and a plain IrLMP echo.
   const echoSrv = a.ttpListen({ lsap: ECHO_LSAP, maxSduSize: 1024 })
@@ -204,6 +218,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
   const t0 = room.clock.now()
   const payload = bytes(r, payloadSize)
   let hostile = false
+  const ias = { answered: 0, failed: 0 }
   const hostility = async (): Promise<void> => {
     hostile = true
     for (let i = 0; i < actions; i++) {
@@ -237,21 +252,40 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
       }
       const legit = { a: ECHO_LSAP, b: s.localLsap }
       let junk: { a: number, b: number } | undefined
+      // A queries B's IAS now and then; B answers with absurd IAP frames too (A's selector sniffed from its connect).
+      let iasClient: number | undefined
+      a.onFrame(rec => {
+        const f = parseFrame(rec.frame)
+        if (rec.direction !== 'out' || !f.ok || f.value.kind !== 'I') return
+        const pdu = parseLmpPdu(f.value.info)
+        if (pdu.ok && pdu.value.kind === 'connect' && pdu.value.dlsap === LSAP.IAS) iasClient = pdu.value.slsap
+      })
       const tasks: Array<Promise<unknown>> = []
       if (kind === 'third-station' || kind === 'bystander') tasks.push(hostility())
       if (kind === 'connected-peer') {
         const j = await b.ttpConnect({ deviceAddress: a.deviceAddress, remoteLsap: ECHO_LSAP })
         j.on('readable', () => { while (j.read() !== undefined) { /* discard the echo of junk */ } })
         junk = { a: ECHO_LSAP, b: j.localLsap }
+        hostile = true
+        tasks.push((async () => {
+          while (hostile) {
+            await sleep(room, 500 + r.int(2000))
+            try {
+              await a.iasQuery(b.deviceAddress, 'Device', 'DeviceName')
+              ias.answered++
+            } catch { ias.failed++ }
+          }
+        })())
         tasks.push((async () => {
           for (let i = 0; i < actions; i++) {
             await sleep(room, 10 + r.int(150))
-            const pdu = hostilePdu(r, legit, junk)
+            const pdu = hostilePdu(r, legit, junk, iasClient)
             try {
               b.station.dataRequest(room.clock.now(), pdu.subarray(0, b.lmp.linkState().maxPdu))
               report.injected++
             } catch { /* the link is not up: nothing to inject into */ }
           }
+          hostile = false
         })())
       }
       // The honest echo, in pieces, while the hostility runs.
@@ -263,7 +297,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
       const got = await echoed
       report.echoed = got.data.length
       if (!isPrefix(got.data, payload)) problems.push('echoed bytes differ from what was sent (corrupted or reordered)')
-      if (got.ended !== undefined) report.outcome = got.ended
+      report.outcome = got.ended ?? 'complete'
       await Promise.all(tasks)
       if (!s.closed) s.close()
     })(), { limitMs: HANG_LIMIT_MS })
@@ -298,6 +332,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
 
   const st = a.stats()
   report.victim = {
+    iasQueriesAnswered: ias.answered, iasQueriesFailed: ias.failed,
     lapMalformed: st.lap.malformed, lapIgnored: st.lap.ignored, lapReservedAddress: st.lap.reservedAddress, lapFrmrSent: st.lap.frmrSent,
     lmpMalformed: st.lmp.malformed, lmpPdusReceived: st.lmp.pdusReceived, discoveryLog: st.lmp.discoveryLogSize, discoveryLogEvicted: st.lmp.discoveryLogEvicted,
     badTtpConnects: st.stack.badTtpConnects, lapRequestsRefused: st.stack.lapRequestsRefused, openConnections: a.lmp.connections().length,
