@@ -168,5 +168,24 @@ describe('lap/station discovery', () => {
       t.do(now => { st.discoveryRequest(now) })
       t.expectEvent({ type: 'discovery-confirm', status: 'link-in-use', devices: [] })
     })
+
+    it('answers a discovery still waiting for a quiet medium when a connect request takes its place (media-busy), never drops it', () => {
+      // IrLMP's IAS query asked for a link 100 ms after a discovery request: the discovery must be confirmed, or its caller waits forever
+      const st = station()
+      const t = tester(st)
+      t.do(now => { st.discoveryRequest(now, { slots: 6 }) }).wait(100)
+      t.do(now => { st.connectRequest(now, { deviceAddress: PEER }) })
+      t.expectEvent({ type: 'discovery-confirm', status: 'media-busy', devices: [] })
+      t.expectFrame({ kind: 'SNRM' }, { within: 1000 }) // the connect goes ahead
+    })
+
+    it('refuses a discovery asked for while a connect waits for a quiet medium (media-busy), and keeps the connect', () => {
+      const st = station()
+      const t = tester(st)
+      t.do(now => { st.connectRequest(now, { deviceAddress: PEER }) }).wait(100)
+      t.do(now => { st.discoveryRequest(now, { slots: 6 }) })
+      t.expectEvent({ type: 'discovery-confirm', status: 'media-busy', devices: [] })
+      t.expectFrame({ kind: 'SNRM' }, { within: 1000 })
+    })
   })
 })

@@ -23,8 +23,16 @@ export function isReservedAddress (a: number): boolean { return a === 0 || a ===
 
 // ---- media busy -----------------------------------------------------------------------
 
-/** A discovery or connect request from NDM: it goes out once the medium has been quiet for 500 ms. */
+/**
+ * A discovery or connect request from NDM: it goes out once the medium has been quiet for 500 ms.
+ * One request waits at a time, and every request gets its confirm: a connect waiting keeps its
+ * place and a new discovery is refused as media-busy; a discovery waiting gives way to a
+ * connect and is confirmed media-busy (it used to be dropped, and its caller waited forever).
+ */
 export function queueNdmRequest (c: StationContext, now: number, p: NonNullable<StationContext['pendingNdm']>): void {
+  const waiting = c.pendingNdm
+  if (waiting?.kind === 'connect' && p.kind === 'discovery') { refuseDiscoveryBusy(c); return }
+  if (waiting?.kind === 'discovery') refuseDiscoveryBusy(c)
   c.pendingNdm = p
   tryPendingNdm(c, now)
 }
