@@ -25,6 +25,8 @@ export interface Profile {
   liteLap: boolean
   /** IAS class of a TinyTP echo service on the target (`echosrv Echo` in the Linux guest), if any. */
   echoClass?: string
+  /** An IAS attribute whose value spans several IAP frames, if the device is known to have one. */
+  longValue?: { className: string, attributeName: string }
 }
 
 /** The largest value whose bit is set (tables ascending) or, for the descending tables, the smallest. */

@@ -68,7 +68,7 @@ async function run (target: Target, opts: RunOptions): Promise<Report> {
   const report: Report = { target: target.name, sanity: { before: 'not run', after: 'not run' }, results, counts }
   let profile: Profile
   try {
-    profile = { ...await sanityProbe(st), ...(target.echoClass !== undefined ? { echoClass: target.echoClass } : {}), ...opts.declared }
+    profile = { ...await sanityProbe(st), ...(target.echoClass !== undefined ? { echoClass: target.echoClass } : {}), ...(target.longValue !== undefined ? { longValue: target.longValue } : {}), ...opts.declared }
     if (opts.declared !== undefined) profile.source = 'declared'
     report.sanity.before = 'ok'
   } catch (e) {

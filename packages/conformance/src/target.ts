@@ -25,6 +25,8 @@ export interface Target {
   echoClass?: string
   /** The emulated room (loopback): for captures and faults. */
   room?: Room
+  /** An IAS attribute whose value needs several IAP frames, when the target has one. */
+  longValue?: { className: string, attributeName: string }
 }
 
 export interface TargetOptions {
@@ -69,8 +71,9 @@ export function loopbackTarget (seed = 1): Target {
   const room = new Room({ time: 'virtual', seed })
   const port = room.port('tester')
   const stack = IrdaStack.create({ port: room.port('dut'), nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed })
-  const server = stack.ttpListen({})
+  const server = stack.ttpListen({ maxSduSize: 1024 })
   stack.ias.set(ECHO_CLASS, 'IrDA:TinyTP:LsapSel', { type: 'integer', value: server.lsap })
+  stack.ias.set('Conformance', 'LongValue', { type: 'octets', value: Uint8Array.from({ length: 300 }, (_, i) => i & 0xFF) })
   server.on('connection', sock => {
     sock.on('readable', () => { for (let d = sock.receive(); d !== undefined; d = sock.receive()) sock.write(d) })
   })
@@ -82,5 +85,6 @@ export function loopbackTarget (seed = 1): Target {
     control: { stack },
     echoClass: ECHO_CLASS,
     room,
+    longValue: { className: 'Conformance', attributeName: 'LongValue' },
   }
 }

@@ -38,10 +38,20 @@ export async function lmConnect (link: PrimaryLink, dlsap: number, slsap: number
 export interface IasAnswer { returnCode: number, entries: IasEntry[], frames: number, body: Uint8Array }
 
 /** A whole GetValueByClass on a fresh IAS connection (IrLMP 1.1 4.3), then LM disconnect. */
-export async function iasQuery (link: PrimaryLink, className: string, attributeName: string, opts: { frameMax?: number, body?: Uint8Array, opcode?: number, slsap?: number } = {}): Promise<IasAnswer> {
+export async function iasQuery (link: PrimaryLink, className: string, attributeName: string, opts: IasOptions = {}): Promise<IasAnswer> {
   const slsap = opts.slsap ?? TESTER_LSAP.IAS_CLIENT
   const c = await lmConnect(link, 0, slsap)
   if (c.kind !== 'connect-confirm') throw new CaseVerdict('FAIL', `the IAS selector 0x00 refused an LM connect (IrLMP 1.1 3.3.1: every device has IAS): ${c.kind}`)
+  const a = await iasOn(link, className, attributeName, opts)
+  await sendPdu(link, { kind: 'disconnect', dlsap: 0, slsap, reason: 0x01, userData: new Uint8Array(0) })
+  return a
+}
+
+export interface IasOptions { frameMax?: number, body?: Uint8Array, opcode?: number, slsap?: number }
+
+/** One IAS operation on an IAS connection already open from `opts.slsap`. */
+export async function iasOn (link: PrimaryLink, className: string, attributeName: string, opts: IasOptions = {}): Promise<IasAnswer> {
+  const slsap = opts.slsap ?? TESTER_LSAP.IAS_CLIENT
   const body = opts.body ?? (() => { const e = encodeGetValueByClass({ className, attributeName }); if (!e.ok) throw new Error(e.error.message); return e.value })()
   const opcode = opts.opcode ?? IAP_OPCODE.GET_VALUE_BY_CLASS
   const frames = segmentIap(opcode, body, opts.frameMax ?? Math.min(60, (link.params?.txDataSize ?? 64) - 2))
@@ -69,7 +79,6 @@ export async function iasQuery (link: PrimaryLink, className: string, attributeN
     await sendPdu(link, { kind: 'data', dlsap: 0, slsap, data: iapAck(opcode) }, 'IAP Ack')
   }
   const all = concat(parts)
-  await sendPdu(link, { kind: 'disconnect', dlsap: 0, slsap, reason: 0x01, userData: new Uint8Array(0) })
   if (opcode !== IAP_OPCODE.GET_VALUE_BY_CLASS) return { returnCode: all[0] ?? -1, entries: [], frames: n, body: all }
   const parsed = parseGetValueByClassResponse(all)
   if (!parsed.ok) throw new CaseVerdict('FAIL', `the IAS response does not decode: ${parsed.error.message}`)

@@ -5,6 +5,10 @@ import { LAP_CON } from './lap-con.js'
 import { LAP_DATA } from './lap-data.js'
 import { LAP_ERR } from './lap-err.js'
 import { LAP_PRI } from './lap-pri.js'
+import { LMP } from './lmp.js'
+import { IAS } from './ias.js'
+import { TTP } from './ttp.js'
+import { SOCK } from './sock.js'
 
 export const CATALOGUE: readonly CaseDef[] = [
   ...LAP_XID,
@@ -12,4 +16,8 @@ export const CATALOGUE: readonly CaseDef[] = [
   ...LAP_DATA,
   ...LAP_ERR,
   ...LAP_PRI,
+  ...LMP,
+  ...IAS,
+  ...TTP,
+  ...SOCK,
 ]

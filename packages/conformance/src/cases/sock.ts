@@ -1,0 +1,151 @@
+/*!
+ * IrSock API cases (as Windows CE's own IR port test checks the socket API, not the frames): the
+ * device's server sockets, driven through its API, judged by what the tester sees on the wire.
+ * They run where the suite has the device's API: loopback.
+ */
+import { AF_IRDA, createIrSock, deviceIdFromAddress, encodeSockaddrIrda, SOCK_STREAM, SOCKET_ERROR, WSAEINVAL, type IrSock } from '@irdakit/irsock'
+import { TtpConnectPdu } from '@irdakit/ttp'
+import type { CaseContext, CaseDef } from '../case.js'
+import type { PrimaryLink } from '../link.js'
+import { expectPdu, lmConnect, ttpLsapOf, ascii, TtpSession } from '../upper.js'
+
+const SERVICE = 'ConformanceSvc'
+const EMPTY = new Uint8Array(0)
+
+/** WSAStartup on the device's stack; the case's `use` runs, then every socket it made is closed. */
+async function withIrSock (ctx: CaseContext, use: (S: IrSock, sockets: number[]) => Promise<void>): Promise<void> {
+  const S = createIrSock((ctx.control as NonNullable<CaseContext['control']>).stack)
+  ctx.must(S.WSAStartup(0x0202) === 0, 'WSAStartup failed')
+  const sockets: number[] = []
+  try { await use(S, sockets) } finally {
+    for (const s of sockets) S.closesocket(s)
+    S.WSACleanup()
+  }
+}
+
+function listening (S: IrSock, sockets: number[], backlog: number): number {
+  const s = S.socket(AF_IRDA, SOCK_STREAM, 0)
+  sockets.push(s)
+  if (S.bind(s, encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(0), serviceName: SERVICE })) !== 0) throw new Error(`harness: bind failed (${S.WSAGetLastError()})`)
+  if (S.listen(s, backlog) !== 0) throw new Error(`harness: listen failed (${S.WSAGetLastError()})`)
+  return s
+}
+
+/** How many of `n` TinyTP connects from the tester the service takes (nobody calls accept). */
+async function admitted (link: PrimaryLink, lsap: number, n: number): Promise<number> {
+  let ok = 0
+  for (let i = 0; i < n; i++) {
+    const c = await lmConnect(link, lsap, 0x40 + i, TtpConnectPdu.emit({ credit: 4, userData: EMPTY }))
+    if (c.kind === 'connect-confirm') ok++
+  }
+  return ok
+}
+
+export const SOCK: CaseDef[] = [
+  {
+    id: 'SOCK/SRV/LSN/BI-01', level: 'MUST', needs: ['api'], clause: 'Winsock listen: WSAEINVAL, the socket is not bound',
+    title: 'listen on a socket that is not bound fails with WSAEINVAL',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = S.socket(AF_IRDA, SOCK_STREAM, 0)
+        sockets.push(s)
+        const r = S.listen(s, 2)
+        const err = S.WSAGetLastError()
+        ctx.must(r === SOCKET_ERROR && err === WSAEINVAL, `listen returned ${r}, error ${err}; want SOCKET_ERROR, WSAEINVAL (${WSAEINVAL})`)
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/LSN/BV-01', level: 'MUST', needs: ['api'], clause: 'IrSock bind: the service name becomes an IAS class with IrDA:TinyTP:LsapSel',
+    title: 'A bound, listening IrSock service is found in IAS by its name, on the selector the tester then connects to',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        listening(S, sockets, 2)
+        const link = await ctx.connect()
+        const lsap = await ttpLsapOf(link, SERVICE)
+        ctx.must(lsap !== undefined, `IAS has no ${SERVICE} IrDA:TinyTP:LsapSel`)
+        const c = await lmConnect(link, lsap as number, 0x40, TtpConnectPdu.emit({ credit: 4, userData: EMPTY }))
+        ctx.must(c.kind === 'connect-confirm', `a TinyTP connect to the service got ${c.kind}`)
+        await link.disconnect()
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/LSN/BV-02', level: 'MUST', needs: ['api'], clause: 'Windows CE listen: IrSock silently limits the backlog to 2',
+    title: 'listen(s, 5) with nobody accepting takes 2 connections and refuses the third',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        listening(S, sockets, 5)
+        const link = await ctx.connect()
+        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const n = await admitted(link, lsap, 3)
+        ctx.must(n === 2, `${n} of 3 connections taken with backlog 5; IrSock limits the backlog to 2`)
+        await link.disconnect()
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/LSN/BV-03', level: 'MUST', needs: ['api'], clause: 'Windows CE listen: backlog values below 1 are replaced by 1',
+    title: 'listen(s, 0) with nobody accepting takes 1 connection and refuses the second',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        listening(S, sockets, 0)
+        const link = await ctx.connect()
+        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const n = await admitted(link, lsap, 2)
+        ctx.must(n === 1, `${n} of 2 connections taken with backlog 0 (raised to 1)`)
+        await link.disconnect()
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/LSN/BV-04', level: 'MUST', needs: ['api'], clause: 'Winsock listen: calling listen again on a listening socket succeeds',
+    title: 'A second listen on a listening socket returns 0',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = listening(S, sockets, 2)
+        ctx.must(S.listen(s, 2) === 0, `the second listen failed with ${S.WSAGetLastError()}`)
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/ACC/BV-01', level: 'MUST', needs: ['api'], clause: 'Winsock accept, recv',
+    title: 'accept returns a socket whose recv returns the bytes the tester sent',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = listening(S, sockets, 2)
+        const accepted = S.accept(s)
+        const link = await ctx.connect()
+        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const t = await TtpSession.connect(link, lsap, { credit: 4 })
+        await t.send(ascii('hello, irsock'))
+        const a = await accepted
+        ctx.must(a !== SOCKET_ERROR && a > 0, `accept returned ${a}`)
+        sockets.push(a)
+        const buf = new Uint8Array(64)
+        const n = await S.recv(a, buf)
+        ctx.must(new TextDecoder().decode(buf.subarray(0, Math.max(0, n))) === 'hello, irsock', `recv returned ${n} bytes`)
+        await link.disconnect()
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/CLS/BV-01', level: 'MUST', needs: ['api'], clause: 'Winsock closesocket; IrLMP 1.1 4.1.4 (disconnect)',
+    title: 'closesocket on an accepted socket sends the tester an LM disconnect for that connection',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = listening(S, sockets, 2)
+        const accepted = S.accept(s)
+        const link = await ctx.connect()
+        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const t = await TtpSession.connect(link, lsap, { credit: 4 })
+        await link.exchange()
+        const a = await accepted
+        ctx.must(S.closesocket(a) === 0, 'closesocket failed')
+        const d = await expectPdu(link, p => p.kind === 'disconnect' && p.slsap === lsap && p.dlsap === t.slsap, 'an LM disconnect after closesocket')
+        ctx.must(d.kind === 'disconnect', 'no disconnect')
+        await link.disconnect()
+      })
+    },
+  },
+]
