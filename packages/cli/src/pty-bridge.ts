@@ -128,7 +128,7 @@ export async function bridge (pty: LineEnd, port: IrcommPort, opts: { pollMs?: n
   pty.on('data', toPort)
   port.on('data', toPty)
   let last = pty.termios()
-  if (last !== undefined) port.setSettings(settingsOf(last, port.settings))
+  if (last !== undefined) { const s = settingsOf(last, port.settings); port.setSettings(s); opts.onSettings?.(s) }
   const timer = setInterval(() => {
     const now = pty.termios()
     if (now === undefined || last === undefined) { last = now; return }
