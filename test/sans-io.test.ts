@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 import { expect } from 'chai'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
-const PROTOCOL_PACKAGES = ['phy', 'lap', 'lmp', 'ttp']
+const PROTOCOL_PACKAGES = ['phy', 'lap', 'lmp', 'ttp', 'ircomm']
 
 const IO_MODULES = ['fs', 'net', 'timers', 'child_process', 'dgram', 'http', 'https', 'http2', 'tls', 'os', 'worker_threads', 'perf_hooks']
 const MODULE = `(?:node:)?(?:${IO_MODULES.join('|')})(?:/[\\w/]*)?|serialport|@serialport/[\\w-]+`
