@@ -13,7 +13,8 @@
  *   ones: bad selectors, connects to reserved or unbound selectors, disconnects and access-mode
  *   requests for connections that do not exist, TinyTP PDUs with credit overflows and SDUs
  *   that never end, IAS requests with absurd lengths and IAP frames that never set Lst;
- * - `floods`: M floods XID commands from spoofed sources and UI frames while A discovers.
+ * - `floods`: M floods final XID commands and XID answers from ever new (and reserved)
+ *   sources, and UI frames, while A discovers: the discovery log stays bounded.
  *
  * Each run checks what the stack promises: nothing throws, nothing hangs (virtual time is
  * bounded), the echoed bytes are an exact prefix of what was sent (all of it unless the link
@@ -65,8 +66,8 @@ export interface HostileReport {
 
 const ECHO_LSAP = 0x10
 const LMP_LSAP = 0x11
-/** Virtual time a run may take before it counts as a hang. */
-const HANG_LIMIT_MS = 180_000
+/** Virtual time a run may take before it counts as a hang: 3 minutes, plus what the hostile actions take. */
+const hangLimitMs = (actions: number): number => 180_000 + actions * 200
 
 type Pick = <T>(xs: readonly T[]) => T
 
@@ -78,14 +79,15 @@ function anyAddress (r: SeededRandom, pick: Pick, victim: number): number {
 }
 
 /** One hostile frame from a third station; `caddr` is the link's connection address once sniffed. */
-export function hostileFrame (r: SeededRandom, victim: number, caddr: number | undefined, spoofLink: boolean): Uint8Array {
+export function hostileFrame (r: SeededRandom, victim: number, caddr: number | undefined, mode: 'bystander' | 'spoof' | 'flood'): Uint8Array {
+  const spoofLink = mode === 'spoof'
   const pick: Pick = xs => xs[r.int(xs.length)]
   const command = r.int(2) === 0
   const pf = r.int(2) === 0
   const info = (): Uint8Array => bytes(r, r.int(70))
   const slotsOf = pick([1, 6, 8, 16] as const)
   const ndm: Array<() => LapFrame> = [
-    () => ({ kind: 'XID', caddr: 0x7F, command: true, pf: true, info: { format: 1, source: anyAddress(r, pick, victim), destination: pick([0xFFFFFFFF, victim]), slots: slotsOf, newAddress: false, slot: pick([0, r.int(slotsOf), 0xFF]), version: 0, discoveryInfo: emitDiscoveryInfo({ hints: bytes(r, 1 + r.int(2)), charset: 0, nickname: 'm' + String(r.int(1000)) }) } }),
+    () => ({ kind: 'XID', caddr: 0x7F, command: true, pf: true, info: { format: 1, source: anyAddress(r, pick, victim), destination: pick([0xFFFFFFFF, victim]), slots: slotsOf, newAddress: false, slot: mode === 'flood' ? 0xFF : pick([0, r.int(slotsOf), 0xFF]), version: 0, discoveryInfo: emitDiscoveryInfo({ hints: bytes(r, 1 + r.int(2)), charset: 0, nickname: 'm' + String(r.int(1000)) }) } }),
     () => ({ kind: 'XID', caddr: 0x7F, command: false, pf: true, info: { format: 1, source: anyAddress(r, pick, victim), destination: victim, slots: slotsOf, newAddress: false, slot: r.int(slotsOf), version: 0, discoveryInfo: bytes(r, r.int(30)) } }),
     () => ({ kind: 'UI', caddr: 0x7F, command: true, pf: false, info: info() }),
     () => ({ kind: 'TEST', caddr: 0x7F, command: true, pf: true, info: { source: anyAddress(r, pick, victim), destination: pick([0xFFFFFFFF, victim]), data: bytes(r, r.int(40)) } }),
@@ -107,6 +109,8 @@ export function hostileFrame (r: SeededRandom, victim: number, caddr: number | u
     const other = (c + 1 + r.int(0x7D)) % 0x7F
     return Uint8Array.of(spoofLink ? r.int(256) : (other << 1) | r.int(2), r.int(256), ...bytes(r, r.int(20)))
   }
+  // A flood is discovery answers and announcements from ever new sources, and UI frames.
+  if (mode === 'flood') return emitFrame(pick([ndm[0], ndm[0], ndm[1], ndm[2]])())
   const frame = roll <= 4 || !spoofLink ? pick(ndm)() : pick(link)()
   try { return emitFrame(frame) } catch { return Uint8Array.of(0xFF, 0x93) }
 }
@@ -219,6 +223,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
   const payload = bytes(r, payloadSize)
   let hostile = false
   const ias = { answered: 0, failed: 0 }
+  let logPeak = 0
   const hostility = async (): Promise<void> => {
     hostile = true
     for (let i = 0; i < actions; i++) {
@@ -226,8 +231,9 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
       // Half at the link's speed (frames at another speed reach A as garbage, which counts too).
       const speed = r.int(2) === 0 ? 9600 : a.station.link?.baudRate ?? 9600
       if (m.speed !== speed) void m.setSpeed(speed)
-      m.send(hostileFrame(r, a.deviceAddress, caddr, kind === 'third-station'))
+      m.send(hostileFrame(r, a.deviceAddress, caddr, kind === 'third-station' ? 'spoof' : kind === 'floods' ? 'flood' : 'bystander'))
       report.injected++
+      logPeak = Math.max(logPeak, a.lmp.stats.discoveryLogSize)
     }
     hostile = false
   }
@@ -241,6 +247,8 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
         void done.then(() => { finished = true })
         while (!finished) { await a.runDiscovery({ slots: 6 }); await sleep(room, 200) }
         await done
+        // M queues faster than 9600 b/s carries: its transmitter may still be busy for a while.
+        while (m.stats.framesSent < report.injected) await sleep(room, 1000)
       }
       // A flood may still hold the medium (M's queue drains at 9600 b/s): B waits its turn.
       let s: TtpSocket | undefined
@@ -300,7 +308,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
       report.outcome = got.ended ?? 'complete'
       await Promise.all(tasks)
       if (!s.closed) s.close()
-    })(), { limitMs: HANG_LIMIT_MS })
+    })(), { limitMs: hangLimitMs(actions) })
   } catch (e) {
     problems.push(`hostile phase: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
   }
@@ -309,7 +317,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
 
   // Afterwards: B lets go of A, and a new station connects and echoes.
   try {
-    await room.run(b.close(), { limitMs: HANG_LIMIT_MS })
+    await room.run(b.close(), { limitMs: hangLimitMs(actions) })
     const c = IrdaStack.create({ port: room.port('C', { supportedSpeeds: [9600, 115200] }), nickname: 'fresh', seed: r.u32() })
     await room.run((async () => {
       for (let attempt = 0; attempt < 20; attempt++) {
@@ -323,9 +331,9 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
           return
         } catch { await sleep(room, 3000) } // A may still be timing out a link a hostile frame opened
       }
-    })(), { limitMs: HANG_LIMIT_MS })
+    })(), { limitMs: hangLimitMs(actions) })
     if (!report.recovered) problems.push('A did not accept a new connection afterwards')
-    await room.run(c.close(), { limitMs: HANG_LIMIT_MS })
+    await room.run(c.close(), { limitMs: hangLimitMs(actions) })
   } catch (e) {
     problems.push(`afterwards: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`)
   }
@@ -334,13 +342,13 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
   report.victim = {
     iasQueriesAnswered: ias.answered, iasQueriesFailed: ias.failed,
     lapMalformed: st.lap.malformed, lapIgnored: st.lap.ignored, lapReservedAddress: st.lap.reservedAddress, lapFrmrSent: st.lap.frmrSent,
-    lmpMalformed: st.lmp.malformed, lmpPdusReceived: st.lmp.pdusReceived, discoveryLog: st.lmp.discoveryLogSize, discoveryLogEvicted: st.lmp.discoveryLogEvicted,
+    lmpMalformed: st.lmp.malformed, lmpPdusReceived: st.lmp.pdusReceived, discoveryLogPeak: logPeak, discoveryLogEvicted: st.lmp.discoveryLogEvicted,
     badTtpConnects: st.stack.badTtpConnects, lapRequestsRefused: st.stack.lapRequestsRefused, openConnections: a.lmp.connections().length,
   }
   for (const bad of a.station.checkInvariants()) problems.push(`IrLAP invariant: ${bad}`)
   if (st.lmp.discoveryLogSize > a.lmp.discoveryLogLimit) problems.push(`discovery log holds ${st.lmp.discoveryLogSize} > ${a.lmp.discoveryLogLimit}`)
   if (kind !== 'floods' && report.outcome === 'complete' && report.echoed !== payloadSize) problems.push(`echo completed with ${report.echoed} of ${payloadSize} bytes`)
   if ((kind === 'connected-peer' || kind === 'bystander') && report.outcome !== 'complete') problems.push(`the honest connection ended (${report.outcome}) although only PDUs on other connections were hostile`)
-  await room.run(a.close(), { limitMs: HANG_LIMIT_MS }).catch((e: unknown) => { problems.push(`closing A: ${String(e)}`) })
+  await room.run(a.close(), { limitMs: hangLimitMs(actions) }).catch((e: unknown) => { problems.push(`closing A: ${String(e)}`) })
   return report
 }
