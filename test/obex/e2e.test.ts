@@ -97,10 +97,10 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
     await w.close()
   })
 
-  it('a 1 MiB file both ways under BER 1e-6 at 115200 b/s, streamed from and to disk, byte for byte', async () => {
+  it('a 10 MiB file both ways under BER 1e-6 at 115200 b/s, streamed from and to disk, byte for byte', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'obex-e2e-'))
     try {
-      const size = Number(process.env.OBEX_BIG_BYTES ?? 1 << 20)
+      const size = Number(process.env.OBEX_BIG_BYTES ?? 10 << 20)
       const data = noise(size, 7)
       const src = join(dir, 'src.bin')
       writeFileSync(src, data)

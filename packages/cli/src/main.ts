@@ -19,6 +19,7 @@ import { registerRecv } from './commands/recv.js'
 import { registerConformance } from './commands/conformance.js'
 import { registerComm } from './commands/comm.js'
 import { registerEmulate } from './commands/emulate.js'
+import { registerObex } from './commands/obex.js'
 import { UserError, oneLine } from './output.js'
 import { enterUserCwd } from './user-cwd.js'
 
@@ -49,6 +50,7 @@ export function buildProgram (): Command {
   registerConformance(program)
   registerComm(program)
   registerEmulate(program)
+  registerObex(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }

@@ -19,7 +19,7 @@ export class ObexWireError extends WireError {
 /** The peer answered a request with a failure response code. */
 export class ObexResponseError extends RemoteProtocolError {
   static override name = 'ObexResponseError'
-  constructor (readonly code: number, detail?: string) {
+  constructor (readonly code: number, readonly detail?: string) {
     super(`${responseText(code)}${detail !== undefined && detail !== '' ? `: ${detail}` : ''}`)
   }
 }

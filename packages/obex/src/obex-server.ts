@@ -200,7 +200,7 @@ class ObexConnection {
     if (type === FOLDER_LISTING_TYPE) {
       const refused = name !== undefined && name !== '' ? this.refuseName(name) : undefined
       const folder = name !== undefined && name !== '' ? [...this.folder, name] : this.folder
-      label = `${name ?? ''} (folder listing)`
+      label = `folder listing of /${folder.join('/')}`
       if (refused !== undefined) code = refused.code
       else {
         code = await this.store(async () => {
@@ -281,7 +281,7 @@ class ObexConnection {
       await work()
       return ResponseCode.success
     } catch (e) {
-      this.lastError = e instanceof Error ? e.message : String(e)
+      this.lastError = e instanceof ObexResponseError ? e.detail : e instanceof Error ? e.message : String(e)
       return e instanceof ObexResponseError ? e.code | 0x80 : ResponseCode.internalError
     }
   }
