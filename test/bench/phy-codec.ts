@@ -23,7 +23,7 @@ const random = new SeededRandom(1)
 const randomFrames = Array.from({ length: 64 }, () => Uint8Array.from({ length: FRAME }, () => random.int(256)))
 /** Frames of BOF, EOF and CE only: every byte is sent as two. */
 const escapeFrames = Array.from({ length: 64 }, (_, k) => Uint8Array.from({ length: FRAME }, (_, i) => [0xC0, 0xC1, 0x7D][(i + k) % 3]))
-let frames = randomFrames
+let frames: Uint8Array[] = randomFrames
 
 /** CPU time of this process in ms (all its threads: the JIT and the GC are part of the cost). */
 function cpuMs (): number {
