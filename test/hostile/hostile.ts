@@ -52,6 +52,8 @@ export interface HostileReport {
   echoed: number
   /** 'complete', or why the honest connection ended early. */
   outcome: string
+  /** The echo differs, and the medium delivered a damaged frame whose FCS-16 matched (see `victim.fcsMissed`). */
+  mediumCorrupted?: boolean
   /** Virtual time the hostile phase took (ms). */
   virtualMs: number
   /** A served a fresh connection afterwards. */
@@ -178,8 +180,10 @@ async function collect (s: TtpSocket, n: number): Promise<{ data: Uint8Array, en
   }
 }
 
-function isPrefix (got: Uint8Array, sent: Uint8Array): boolean {
-  return got.length <= sent.length && Buffer.compare(Buffer.from(got), Buffer.from(sent.subarray(0, got.length))) === 0
+/** Where `got` stops being a prefix of `sent`, or -1 when it is one. */
+function firstDifference (got: Uint8Array, sent: Uint8Array): number {
+  for (let i = 0; i < got.length; i++) if (i >= sent.length || got[i] !== sent[i]) return i
+  return -1
 }
 
 const sleep = async (room: Room, ms: number): Promise<void> => { await new Promise<void>(resolve => room.clock.setTimer(room.clock.now() + ms, resolve)) }
@@ -194,6 +198,10 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
   const a = IrdaStack.create({ port: room.port('A', { supportedSpeeds: [9600, 115200] }), nickname: 'victim', seed: r.u32() })
   const b = IrdaStack.create({ port: room.port('B', { supportedSpeeds: [9600, 115200] }), nickname: 'honest', seed: r.u32() })
   const m: EmulatedPort = room.port('M')
+  // Damaged frames whose FCS-16 still matched (1 in 65,536 of them): the medium, not the stack,
+  // delivered those bytes wrong, and no layer above IrLAP checks data again.
+  let fcsMissed = 0
+  room.tap(rec => { for (const x of rec.receptions) if (x.result === 'undetected' && (x.station === 'A' || x.station === 'B')) fcsMissed++ })
   const trace = opts.trace
   if (trace !== undefined) {
     a.onFrame(rec => {
@@ -304,7 +312,9 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
       }
       const got = await echoed
       report.echoed = got.data.length
-      if (!isPrefix(got.data, payload)) problems.push('echoed bytes differ from what was sent (corrupted or reordered)')
+      const diff = firstDifference(got.data, payload)
+      if (diff >= 0 && fcsMissed === 0) problems.push(`echoed bytes differ from what was sent from byte ${diff} on (corrupted or reordered)`)
+      if (diff >= 0 && fcsMissed > 0) report.mediumCorrupted = true
       report.outcome = got.ended ?? 'complete'
       await Promise.all(tasks)
       if (!s.closed) s.close()
@@ -340,6 +350,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
 
   const st = a.stats()
   report.victim = {
+    fcsMissed,
     iasQueriesAnswered: ias.answered, iasQueriesFailed: ias.failed,
     lapMalformed: st.lap.malformed, lapIgnored: st.lap.ignored, lapReservedAddress: st.lap.reservedAddress, lapFrmrSent: st.lap.frmrSent,
     lmpMalformed: st.lmp.malformed, lmpPdusReceived: st.lmp.pdusReceived, discoveryLogPeak: logPeak, discoveryLogEvicted: st.lmp.discoveryLogEvicted,

@@ -37,7 +37,7 @@ for (const kind of kinds) {
   const victim = Object.keys(reports[0].victim).map(k => `${k} ${sum(r => r.victim[k])}`).join(', ')
   summaries.push([
     `${kind}: ${n} runs (seeds ${first}..${first + n - 1}), ${sum(r => r.injected)} hostile frames/PDUs, ${Math.round(sum(r => r.virtualMs) / 1000)} s of virtual time`,
-    `  honest echo: ${[...outcomes].map(([o, c]) => `${o} ${c}`).join(', ')}; ${sum(r => r.echoed)} of ${sum(r => r.payload)} bytes back, all exact`,
+    `  honest echo: ${[...outcomes].map(([o, c]) => `${o} ${c}`).join(', ')}; ${sum(r => r.echoed)} of ${sum(r => r.payload)} bytes back, exact in every run but ${reports.filter(r => r.mediumCorrupted === true).length} where the medium's FCS-16 let a damaged frame through`,
     `  recovered (a new connection served afterwards): ${reports.filter(r => r.recovered).length} of ${n}; broken promises: ${reports.filter(r => r.problems.length > 0).length}`,
     `  victim counted: ${victim}`,
     `  heap with the victim alive, largest growth over a hostile phase: ${reports[0].heap === undefined ? 'n/a (run node with --expose-gc)' : mb(Math.max(...reports.map(r => (r.heap?.after ?? 0) - (r.heap?.before ?? 0))))}`,
