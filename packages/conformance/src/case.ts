@@ -29,6 +29,8 @@ export type Need =
   | 'window>1'
   /** More than one speed. */
   | 'speeds>1'
+  /** A medium with line timing (a bare pty passes bytes instantly: put pacer.py between and say --paced). */
+  | 'timing'
 
 export interface CaseDef {
   id: string
@@ -67,8 +69,9 @@ export interface CaseContext {
 }
 
 /** Why a case does not apply to a target, or undefined when it does. */
-export function notApplicable (c: CaseDef, profile: Profile, control: TargetControl | undefined): string | undefined {
+export function notApplicable (c: CaseDef, profile: Profile, control: TargetControl | undefined, lineTiming = true): string | undefined {
   for (const n of c.needs ?? []) {
+    if (n === 'timing' && !lineTiming) return 'the medium has no line timing (a bare pty passes bytes instantly; pace it with pacer.py and pass --paced)'
     if ((n === 'control' || n === 'api') && control === undefined) return n === 'api' ? 'needs the target\'s socket API (runs on loopback only)' : 'needs a way to make the target act as primary (loopback only)'
     if (n === 'echo' && profile.echoClass === undefined) return 'no TinyTP echo service declared (--echo-class)'
     if (n === 'window>1' && profile.windowSize < 2) return `the target's window is ${profile.windowSize}`

@@ -7,5 +7,5 @@ export { sanityProbe, classify, fromQos, ProbeError, type Profile } from './prof
 export { TesterStation, type Received } from './station.js'
 export { PrimaryLink, TESTER_ADDRESS, testerQos, xidCommand } from './link.js'
 export { VERDICTS, worse, formatTrace, CaseVerdict, NoResponse, type Verdict, type TraceLine } from './verdict.js'
-export { textReport, junitReport, htmlReport, exitStatus, summaryLine } from './report.js'
+export { textReport, junitReport, htmlReport, markdownReport, exitStatus, summaryLine } from './report.js'
 export { catalogueMarkdown, withCatalogue, DOC_START, DOC_END } from './catalogue-doc.js'

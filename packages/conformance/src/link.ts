@@ -4,7 +4,7 @@
  * with a few calls while every frame still goes through the trace. Window 1 from our side;
  * whatever window the target sends within, we accept and check.
  */
-import { BROADCAST_CADDR, BROADCAST_DEVICE, defaultQos, negotiate, type LapFrame, type LinkParams, type QosCapabilities, type QosFields, type UaInfo } from '@irdakit/lap'
+import { BROADCAST_CADDR, BROADCAST_DEVICE, defaultQos, emitFrame, negotiate, type LapFrame, type LinkParams, type QosCapabilities, type QosFields, type UaInfo } from '@irdakit/lap'
 import { CaseVerdict, NoResponse } from './verdict.js'
 import { startOf, type Received, type TesterStation } from './station.js'
 
@@ -51,8 +51,18 @@ export class PrimaryLink {
   static async connect (st: TesterStation, target: number, opts: ConnectOptions = {}): Promise<PrimaryLink> {
     const caddr = opts.caddr ?? 0x2A
     const qos = opts.qos ?? testerQos()
-    st.send(opts.raw ?? { kind: 'SNRM', caddr: BROADCAST_CADDR, command: true, pf: true, info: { source: TESTER_ADDRESS, destination: target, connAddr: caddr, qos } })
-    const r = await st.expect({ kind: 'UA', command: false, pf: true }, ANSWER_MS, 'a SNRM addressed to the device gets UA (IrLAP 6.4.1)')
+    const snrm = opts.raw ?? emitFrame({ kind: 'SNRM', caddr: BROADCAST_CADDR, command: true, pf: true, info: { source: TESTER_ADDRESS, destination: target, connAddr: caddr, qos } })
+    // Like any primary, repeat an unanswered SNRM (N3 = 3 tries, IrLAP 6.4.1): the device may
+    // have been busy with its own discovery.
+    let r: Received & { frame: LapFrame } | undefined
+    for (let attempt = 1; r === undefined; attempt++) {
+      st.send(snrm, attempt > 1 ? `try ${attempt}` : undefined)
+      try {
+        r = await st.expect({ kind: 'UA', command: false, pf: true }, ANSWER_MS, 'a SNRM addressed to the device gets UA (IrLAP 6.4.1)')
+      } catch (e) {
+        if (!(e instanceof NoResponse) || attempt >= 3) throw e
+      }
+    }
     const f = r.frame as LapFrame & { kind: 'UA' }
     if (f.caddr !== caddr) throw new CaseVerdict('FAIL', `UA on connection address 0x${f.caddr.toString(16)}, SNRM gave 0x${caddr.toString(16)} (IrLAP 6.4.1)`)
     if (f.info?.qos === undefined) throw new CaseVerdict('FAIL', 'UA to SNRM carries no negotiation parameters (IrLAP 6.6)')

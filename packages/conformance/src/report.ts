@@ -74,3 +74,21 @@ ${r.results.map(row).join('\n')}
 </table></body></html>
 `
 }
+
+/** Markdown: the verdict table, then every FAIL, NONSTRICT and INCONC with its reasons and trace (for published results). */
+export function markdownReport (r: Report): string {
+  const out: string[] = []
+  out.push(`Target \`${r.target}\`; sanity probe before: ${r.sanity.before}, after: ${r.sanity.after}.`, '')
+  if (r.profile !== undefined) {
+    const p = r.profile
+    out.push(`Device 0x${p.deviceAddress.toString(16).padStart(8, '0')} "${p.nickname}": ${r.classification ?? ''}; max turnaround ${p.maxTurnaroundMs} ms, min turnaround ${p.minTurnaroundMs} ms, additional BOFs ${p.additionalBofs}, link disconnect ${p.linkDisconnectMs / 1000} s.`, '')
+  }
+  out.push(`**${summaryLine(r)}**`, '', '| Verdict | Case | 1995 | What | Why |', '|---|---|---|---|---|')
+  for (const c of r.results) out.push(`| ${c.verdict} | \`${c.id}\` | ${c.legacy ?? ''} | ${c.title.replace(/\|/g, '\\|')} | ${(c.reasons[0] ?? '').replace(/\|/g, '\\|')} |`)
+  for (const c of r.results.filter(x => x.verdict === 'FAIL' || x.verdict === 'NONSTRICT' || x.verdict === 'INCONC' || x.verdict === 'ERROR')) {
+    out.push('', `### ${c.verdict} \`${c.id}\``, '', `${c.title}. Clause: ${c.clause}${c.legacy !== undefined ? `; 1995 guideline ${c.legacy}` : ''}.`, '')
+    for (const why of c.reasons) out.push(`- ${why}`)
+    out.push('', '```', ...formatTrace(c.trace.slice(0, 60)), ...(c.trace.length > 60 ? [`... ${c.trace.length - 60} more lines`] : []), '```')
+  }
+  return out.join('\n') + '\n'
+}

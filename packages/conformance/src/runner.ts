@@ -106,7 +106,7 @@ function result (c: CaseDef, verdict: Verdict, reasons: string[], trace: TraceLi
 }
 
 async function runCase (st: TesterStation, c: CaseDef, profile: Profile, target: Target, retries: number): Promise<CaseResult> {
-  const na = notApplicable(c, profile, target.control)
+  const na = notApplicable(c, profile, target.control, target.lineTiming !== false)
   if (na !== undefined) return result(c, 'N/A', [na], [], 0, 0)
   let last: CaseResult | undefined
   for (let attempt = 1; attempt <= 1 + retries; attempt++) {

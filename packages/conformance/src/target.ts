@@ -25,6 +25,8 @@ export interface Target {
   echoClass?: string
   /** The emulated room (loopback): for captures and faults. */
   room?: Room
+  /** False when the medium passes bytes without line time (a bare pty): timing cases are N/A. */
+  lineTiming?: boolean
   /** An IAS attribute whose value needs several IAP frames, when the target has one. */
   longValue?: { className: string, attributeName: string }
 }
@@ -36,6 +38,8 @@ export interface TargetOptions {
   seed?: number
   /** The IAS class of the target's echo service (`pty:`, `serial:`, `room:`); loopback has `Echo`. */
   echoClass?: string
+  /** A `pty:` target is paced like a real line (pacer.py between): timing cases apply. */
+  paced?: boolean
 }
 
 export class TargetError extends Error {
@@ -60,7 +64,7 @@ export async function openTarget (spec: string, opts: TargetOptions = {}): Promi
       return { name: spec, port, run: async p => await p, close: async () => { await port.close() }, ...echo }
     }
     const port = await openSerialPort({ path, dongle: kind === 'pty' ? 'none' : (opts.dongle ?? 'none') })
-    return { name: spec, port, run: async p => await p, close: async () => { await port.close().catch(() => {}) }, ...echo }
+    return { name: spec, port, run: async p => await p, close: async () => { await port.close().catch(() => {}) }, lineTiming: kind !== 'pty' || opts.paced === true, ...echo }
   } catch (e) {
     throw new TargetError(`cannot open ${spec}: ${(e as Error).message}`)
   }

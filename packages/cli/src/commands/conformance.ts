@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
-import { CATALOGUE, catalogueMarkdown, exitStatus, htmlReport, junitReport, openTarget, runSuite, selectCases, summaryLine, textReport, withCatalogue, TargetError, type Profile, type Report } from '@irdakit/conformance'
+import { CATALOGUE, catalogueMarkdown, exitStatus, htmlReport, junitReport, markdownReport, openTarget, runSuite, selectCases, textReport, withCatalogue, TargetError, type Profile, type Report } from '@irdakit/conformance'
 import { parseSeed } from '../args.js'
 import { Output, UserError, oneLine } from '../output.js'
 
@@ -20,7 +20,9 @@ interface ConformanceFlags {
   json?: boolean
   junit?: string
   html?: string
+  md?: string
   echoClass?: string
+  paced?: boolean
   profile?: string
   retries: number
   seed: number
@@ -46,11 +48,13 @@ export function registerConformance (program: Command): void {
     .option('--markdown', 'with --list: the catalogue as a Markdown table')
     .option('--write-doc <file>', 'rewrite the catalogue section of a Markdown file (docs/conformance.md)')
     .option('--echo-class <name>', 'IAS class of a TinyTP echo service on the target (the Linux guest\'s is Echo)')
+    .option('--paced', 'a pty: target is paced like a real line (pacer.py between): run the timing cases')
     .option('--profile <file>', 'declared device profile (JSON, fields of the probed profile) instead of what the probe finds')
     .option('--retries <n>', 'extra attempts for an INCONC case', parseRetries, 1)
     .option('--seed <n>', 'seed of the loopback room', parseSeed, 1)
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--html <file>', 'write a self-contained HTML report with the traces')
+    .option('--md <file>', 'write a Markdown report: the verdict table and the trace of every finding')
     .option('--no-traces', 'text report without the traces of findings')
     .option('--json', 'one JSON document (the whole report, traces included)')
     .action(async (flags: ConformanceFlags) => { await conformance(flags) })
@@ -80,7 +84,7 @@ async function conformance (flags: ConformanceFlags): Promise<void> {
   }
   let target
   try {
-    target = await openTarget(flags.target, { dongle: flags.dongle, seed: flags.seed, ...(flags.echoClass !== undefined ? { echoClass: flags.echoClass } : {}) })
+    target = await openTarget(flags.target, { dongle: flags.dongle, seed: flags.seed, paced: flags.paced === true, ...(flags.echoClass !== undefined ? { echoClass: flags.echoClass } : {}) })
   } catch (e) {
     throw new UserError(e instanceof TargetError ? e.message : `cannot open ${flags.target}: ${oneLine(e)}`)
   }
@@ -98,6 +102,7 @@ async function conformance (flags: ConformanceFlags): Promise<void> {
   out.clearProgress()
   if (flags.junit !== undefined) writeFileSync(flags.junit, junitReport(report))
   if (flags.html !== undefined) writeFileSync(flags.html, htmlReport(report))
+  if (flags.md !== undefined) writeFileSync(flags.md, markdownReport(report))
   process.exitCode = exitStatus(report)
   if (out.json) { out.emitJson({ command: 'conformance', ...report }); return }
   for (const l of textReport(report, { traces: flags.traces })) {
@@ -105,5 +110,4 @@ async function conformance (flags: ConformanceFlags): Promise<void> {
     out.line(v === 'FAIL' || v === 'ERROR' ? out.style('red', l) : v === 'NONSTRICT' || v === 'INCONC' ? out.style('yellow', l) : l)
   }
   if (report.sanity.before !== 'ok') out.note(`irda: the target did not pass the sanity probe: ${report.sanity.before}`)
-  void summaryLine
 }

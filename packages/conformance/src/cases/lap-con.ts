@@ -150,7 +150,7 @@ export const LAP_CON: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/SEC/CON/TI-01', level: 'MUST', clause: 'IrLAP 1.1 6.6.10 (minimum turnaround: 10 ms until negotiated)',
+    id: 'LAP/SEC/CON/TI-01', level: 'MUST', needs: ['timing'], clause: 'IrLAP 1.1 6.6.10 (minimum turnaround: 10 ms until negotiated)',
     title: 'UA leaves at least 10 ms after the SNRM ends',
     run: async ctx => {
       const link = await ctx.connect()
@@ -162,7 +162,7 @@ export const LAP_CON: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/SEC/CON/TI-02', level: 'MUST', clause: 'IrLAP 1.1 6.6.10 (the negotiated minimum turnaround)',
+    id: 'LAP/SEC/CON/TI-02', level: 'MUST', needs: ['timing'], clause: 'IrLAP 1.1 6.6.10 (the negotiated minimum turnaround)',
     title: 'After negotiating a 10 ms minimum turnaround, every answer leaves at least 10 ms after our frame',
     run: async ctx => {
       const link = await ctx.connect({ qos: testerQos({ minTurnaroundMs: 10 }) })

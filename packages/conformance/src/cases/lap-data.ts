@@ -167,7 +167,7 @@ export const LAP_DATA: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/SEC/TIM/TI-01', level: 'MUST', needs: ['echo'], clause: 'IrLAP 1.1 6.6.3 (maximum turnaround), 6.6.11 (line capacity)',
+    id: 'LAP/SEC/TIM/TI-01', level: 'MUST', needs: ['timing', 'echo'], clause: 'IrLAP 1.1 6.6.3 (maximum turnaround), 6.6.11 (line capacity)',
     title: 'Offered 2048-byte frames at 9600 b/s, the device still hands the line back within the 500 ms maximum turnaround',
     run: async ctx => {
       const link = await ctx.connect({ qos: testerQos({ dataSize: 2048, windowSize: 7 }) })
@@ -187,7 +187,7 @@ export const LAP_DATA: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/SEC/TIM/TI-02', level: 'MUST', clause: 'IrLAP 1.1 6.5.3 (the secondary answers within the maximum turnaround)',
+    id: 'LAP/SEC/TIM/TI-02', level: 'MUST', needs: ['timing'], clause: 'IrLAP 1.1 6.5.3 (the secondary answers within the maximum turnaround)',
     title: 'Every poll is answered within the 500 ms maximum turnaround',
     run: async ctx => {
       const link = await ctx.connect()

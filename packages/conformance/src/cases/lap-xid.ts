@@ -128,7 +128,7 @@ export const LAP_XID: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/SEC/XID/TI-01', level: 'MUST', clause: 'IrLAP 1.1 6.11 (slot timer: the reply starts within the slot)',
+    id: 'LAP/SEC/XID/TI-01', level: 'MUST', needs: ['timing'], clause: 'IrLAP 1.1 6.11 (slot timer: the reply starts within the slot)',
     title: 'The reply to a 1-slot discovery starts within 85 ms of the end of the command',
     run: async ctx => {
       ctx.st.send(xidCommand(0))
@@ -141,7 +141,7 @@ export const LAP_XID: CaseDef[] = [
     },
   },
   {
-    id: 'LAP/SEC/XID/TI-02', level: 'MUST', clause: 'IrLAP 1.1 6.6.10 (minimum turnaround, 10 ms before negotiation)',
+    id: 'LAP/SEC/XID/TI-02', level: 'MUST', needs: ['timing'], clause: 'IrLAP 1.1 6.6.10 (minimum turnaround, 10 ms before negotiation)',
     title: 'The XID reply leaves at least the contention minimum turnaround (10 ms) after the command',
     run: async ctx => {
       ctx.st.send(xidCommand(0))
