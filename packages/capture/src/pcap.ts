@@ -45,6 +45,12 @@ export interface PcapRecord {
 export interface PcapOptions {
   /** Wall time (ms since 1970) that `timestampMs` 0 stands for. Default {@link DEFAULT_PCAP_EPOCH_MS}. */
   epochMs?: number
+  /**
+   * Reading: when given, a capture whose last record is cut short (a capture still being
+   * written, a copy that stopped early) gives the records before it, and this hears why, as
+   * tshark prints the good records and then warns. Without it, truncation fails the whole read.
+   */
+  onTruncated?: (message: string) => void
 }
 
 /** The 24-byte global header for link type 144. */
@@ -114,15 +120,20 @@ export function decodePcap (bytes: Uint8Array, opts: PcapOptions = {}): Decoded<
   if (linkType !== LINKTYPE_LINUX_IRDA) return fail(`pcap: link type ${linkType}, expected ${LINKTYPE_LINUX_IRDA} (LINUX_IRDA)`)
   const epochUs = Math.round((opts.epochMs ?? DEFAULT_PCAP_EPOCH_MS) * 1000)
   const records: PcapRecord[] = []
+  const truncated = (message: string): Decoded<PcapRecord[]> => {
+    if (opts.onTruncated === undefined) return fail(message)
+    opts.onTruncated(message)
+    return ok(records)
+  }
   let o = PCAP_GLOBAL_HEADER_LEN
   while (o < bytes.length) {
     const n = records.length
-    if (o + PCAP_RECORD_HEADER_LEN > bytes.length) return fail(`pcap: record ${n} header truncated`)
+    if (o + PCAP_RECORD_HEADER_LEN > bytes.length) return truncated(`pcap: record ${n} header truncated`)
     const sec = v.getUint32(o, le)
     const frac = v.getUint32(o + 4, le)
     const inclLen = v.getUint32(o + 8, le)
     const d = o + PCAP_RECORD_HEADER_LEN
-    if (d + inclLen > bytes.length) return fail(`pcap: record ${n} data truncated`)
+    if (d + inclLen > bytes.length) return truncated(`pcap: record ${n} data truncated`)
     if (inclLen < IRDA_PSEUDO_HEADER_LEN) return fail(`pcap: record ${n} shorter than the IrDA pseudo-header`)
     const pkttype = v.getUint16(d, false)
     const protocol = v.getUint16(d + 14, false)

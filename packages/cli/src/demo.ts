@@ -18,6 +18,7 @@ import { connect, createServer, type IrServer, type IrSocket } from '@irdakit/ir
 import { DecodeSession, decodeFrame, type FrameDescription } from '@irdakit/capture'
 import { SPEEDS } from '@irdakit/phy'
 import { oneLine } from './output.js'
+import { lostOnTheWay } from './lost.js'
 import { idealScheduleMs, lineBytesPerSecond, type AirFrame } from './ideal-schedule.js'
 
 export const DEMO_INITIATOR = 'laptop'
@@ -107,8 +108,8 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
   const speeds = SPEEDS.filter(s => s <= speed)
   const seed = opts.seed ?? 1
   const room = new Room({ time: opts.time ?? 'virtual', seed })
-  const pc = IrdaStack.create({ port: room.port(DEMO_INITIATOR, { supportedSpeeds: speeds }), nickname: 'laptop', hints: [0x84, 0x04], seed: seed * 10 + 1 })
-  const dive = IrdaStack.create({ port: room.port(DEMO_RESPONDER, { supportedSpeeds: speeds }), nickname: DEMO_RESPONDER_NICKNAME, hints: [0x01], seed: seed * 10 + 2 })
+  const pc = IrdaStack.create({ port: room.port(DEMO_INITIATOR, { supportedSpeeds: speeds }), nickname: 'laptop', hints: [0x84, 0x04], seed: seed * 10 })
+  const dive = IrdaStack.create({ port: room.port(DEMO_RESPONDER, { supportedSpeeds: speeds }), nickname: DEMO_RESPONDER_NICKNAME, hints: [0x01], seed: seed * 10 + 1 })
   if ((opts.ber ?? 0) > 0) room.faults({ ber: opts.ber ?? 0 })
 
   const capture = opts.pcap !== undefined ? room.capture(opts.pcap, { perspective: DEMO_INITIATOR }) : undefined
@@ -119,7 +120,7 @@ export async function runDemo (opts: DemoOptions): Promise<DemoResult> {
   room.tap((rec: TapRecord) => {
     frames++
     air.push({ sender: rec.sender, start: rec.start, end: rec.end, frame: rec.frame })
-    const lost = rec.receptions.some(r => r.result !== 'good')
+    const lost = lostOnTheWay(rec.receptions)
     if (lost) lostFrames++
     opts.onFrame?.({
       timeMs: rec.end,

@@ -9,6 +9,7 @@ import { SpeedFollower, type SpeedChange } from './speed-follower.js'
 import { LiveTrace, openDongle, untilStopped, jsonLine, type StopReason } from './live.js'
 import { demoBytes, runDemo, DEMO_INITIATOR } from './demo.js'
 import { Output, UserError, oneLine } from './output.js'
+import { lostOnTheWay } from './lost.js'
 
 export interface LiveDumpFlags {
   dongle: string
@@ -178,7 +179,7 @@ export async function dumpRoom (address: string, flags: LiveDumpFlags): Promise<
     if (trace === undefined) return
     // Room time, as `irda room serve` prints it; the pcap adds the room's epoch (wall time).
     const timeMs = rec.end
-    const damaged = rec.receptions.some(r => r.result !== 'good')
+    const damaged = lostOnTheWay(rec.receptions) // a bystander at another speed hears garbage: not a loss
     if (damaged) lost++
     trace.frame({ timeMs, direction: rec.sender === flags.perspective ? 'out' : 'in', frame: rec.frame, speed: rec.speed, sender: rec.sender, lost: damaged })
     const c = damaged ? undefined : follower.frame(rec.end, rec.frame)

@@ -37,3 +37,14 @@ export class DongleReplyError extends LinkError {
 export class PortClosedError extends LinkError {
   static override name = 'PortClosedError'
 }
+
+/**
+ * The port would not take the DTR/RTS levels a dongle's profile needs (a pty, a 3-wire adapter):
+ * says which lines, why, and that only a dongle driven by control lines needs them.
+ */
+export class ControlLinesError extends LinkError {
+  static override name = 'ControlLinesError'
+  constructor (readonly port: string, readonly dtr: boolean, readonly rts: boolean, reason: string) {
+    super(`${port}: cannot set the control lines DTR=${dtr ? 1 : 0} RTS=${rts ? 1 : 0} (${reason}); this dongle is driven through them, which a pseudo-terminal or a 3-wire adapter does not have (dongle 'none' needs no control lines)`)
+  }
+}

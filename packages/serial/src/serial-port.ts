@@ -13,7 +13,7 @@ import type { SerialPortStream } from '@serialport/stream'
 import { DongleDriver } from './dongle-driver.js'
 import { sleep, type DongleIo } from './dongle-io.js'
 import { EchoFilter } from './echo.js'
-import { PortClosedError, UnsupportedSpeedError } from './errors.js'
+import { ControlLinesError, PortClosedError, UnsupportedSpeedError } from './errors.js'
 import type { DongleProfile } from './profile-types.js'
 
 type Job =
@@ -303,7 +303,14 @@ export class SerialIrdaPort implements Port {
   private io (): DongleIo {
     return {
       clock: this.clock,
-      setLines: async (dtr, rts) => { await this.call(done => { this.stream.set({ dtr, rts }, done) }) },
+      setLines: async (dtr, rts) => {
+        await this.call(done => { this.stream.set({ dtr, rts }, done) }).catch((e: unknown) => {
+          if (e instanceof PortClosedError) throw e
+          // The native binding says only "Error: <strerror>, cannot set".
+          const reason = (e instanceof Error ? e.message : String(e)).replace(/^Error: /, '').replace(/, cannot set$/, '')
+          throw new ControlLinesError(this.name, dtr, rts, reason)
+        })
+      },
       write: async bytes => { await this.writeRaw(bytes); await this.drain() },
       setBaud: async bps => { await this.call(done => { this.stream.update({ baudRate: bps }, done) }) },
       read: async (count, timeoutMs) => await this.readReply(count, timeoutMs)

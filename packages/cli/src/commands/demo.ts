@@ -3,7 +3,8 @@
  * stations in this process); with `--port`/`--room` the laptop's side on that medium in real
  * time, and with `--responder` the dive computer's side there.
  */
-import { readFileSync } from 'node:fs'
+import { readFileSync, statSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { InvalidArgumentError, type Command } from 'commander'
 import { demoBytes, runDemo, DemoStopped, DEMO_INITIATOR, DEMO_RESPONDER_NICKNAME, DEMO_SERVICE_CLASS, type DemoResult, type TraceFrame } from '../demo.js'
 import { LINK_DISCOVERY_ROUNDS, runDemoOn } from '../demo-link.js'
@@ -92,9 +93,19 @@ function loadData (flags: DemoFlags): Uint8Array {
   return data
 }
 
+/** A --pcap that cannot be written is the user's mistake (exit 2), found before the demo starts. */
+function checkPcapPath (path: string | undefined): void {
+  if (path === undefined) return
+  const dir = dirname(resolve(path))
+  let isDir = false
+  try { isDir = statSync(dir).isDirectory() } catch {}
+  if (!isDir) throw new UserError(`cannot write --pcap ${path}: ${dir} is not a directory`)
+}
+
 async function demo (flags: DemoFlags): Promise<void> {
   const emulated = mediumKind(flags) === 'emulator'
   checkFlags(flags, emulated)
+  checkPcapPath(flags.pcap)
   if (flags.responder === true) { await respond({ ...flags, nickname: flags.nickname ?? DEMO_RESPONDER_NICKNAME }); return }
   const out = new Output({ json: flags.json === true })
   const data = loadData(flags)

@@ -56,20 +56,27 @@ export function registerDump (program: Command): void {
     })
 }
 
-function load (path: string): PcapRecord[] {
+/** The records of a pcap; a cut-short last record is left out with a warning on stderr, as tshark does. */
+function load (path: string, out: Output): { records: PcapRecord[], truncated?: string } {
   let decoded
+  let truncated: string | undefined
   try {
-    decoded = readPcap(path)
+    decoded = readPcap(path, {
+      onTruncated: message => {
+        truncated = message.replace(/^pcap: /, '')
+        out.note(`irda: warning: ${path}: ${truncated}; the frames before it are shown`)
+      },
+    })
   } catch (e) {
     throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? oneLine(e)}`)
   }
   if (!decoded.ok) throw new UserError(`${path} is not an IrDA pcap: ${oneLine(decoded.error)}`)
-  return decoded.value
+  return { records: decoded.value, ...(truncated !== undefined ? { truncated } : {}) }
 }
 
 function dump (path: string, flags: DumpFlags): void {
   const out = new Output({ json: flags.json === true })
-  const records = load(path)
+  const { records, truncated } = load(path, out)
   const session = new DecodeSession()
   const t0 = records[0]?.timestampMs ?? 0
   const frames: unknown[] = []
@@ -96,6 +103,6 @@ function dump (path: string, flags: DumpFlags): void {
     out.line(`${out.style('dim', t.toFixed(6).padStart(12))} ${dir} ${summary}`)
     if (flags.hex === true) out.line(out.style('dim', '    ' + [...rec.frame].map(b => b.toString(16).padStart(2, '0')).join(' ')))
   })
-  if (out.json) out.emitJson({ command: 'dump', file: path, frames: records.length, malformed, records: frames })
+  if (out.json) out.emitJson({ command: 'dump', file: path, frames: records.length, malformed, ...(truncated !== undefined ? { truncated } : {}), records: frames })
   else out.note(`${records.length} frames${malformed > 0 ? `, ${malformed} malformed` : ''}`)
 }

@@ -27,6 +27,22 @@ function parseAddress (v: string): number {
   return n
 }
 
+/**
+ * The largest payload a TEST can carry and still be answered: in NDM the answer goes at 9600
+ * bit/s and must end within the 500 ms the sender waits (IrLAP's default maximum turnaround).
+ * 400 bytes answer in about 444 ms of airtime (with addresses, FCS, BOFs, XBOFs and escapes)
+ * plus the peer's turnaround (up to 10 ms); from about 450 bytes no answer can arrive in time.
+ */
+export const MAX_TEST_SIZE = 400
+
+function parseTestSize (v: string): number {
+  const n = Number(v)
+  if (v.trim() === '' || !Number.isInteger(n) || n < 1 || n > MAX_TEST_SIZE) {
+    throw new InvalidArgumentError(`must be a whole number from 1 to ${MAX_TEST_SIZE} (a TEST answer at 9600 bit/s must arrive within IrLAP's 500 ms maximum turnaround)`)
+  }
+  return n
+}
+
 function parseInterval (v: string): number {
   const n = Number(v)
   if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 60_000) throw new InvalidArgumentError('must be a number of milliseconds from 0 to 60000')
@@ -37,7 +53,7 @@ export function registerPing (program: Command): void {
   program.command('ping')
     .description('send IrLAP TEST frames and time the echoes (no connection needed)')
     .option('-c, --count <n>', 'how many TEST frames', parseCount, 4)
-    .option('-s, --size <bytes>', 'payload bytes per TEST frame', parseCount, 32)
+    .option('-s, --size <bytes>', `payload bytes per TEST frame, 1 to ${MAX_TEST_SIZE}`, parseTestSize, 32)
     .option('-i, --interval <ms>', 'time from one TEST to the next', parseInterval, 1000)
     .option('--device <address>', 'the device to ping (default: broadcast, first answer wins)', parseAddress)
     .option('--emulator', 'an emulated room with one device (the default)')
