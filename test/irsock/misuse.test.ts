@@ -1,6 +1,6 @@
 /*! Issue 13, defects 4 and 8: every argument a JavaScript caller can pass gets Winsock's answer. */
 import { expect } from 'chai'
-import { createIrSock, type IrSock } from '@irdakit/irsock'
+import { connect, createIrSock, createServer, type IrSock } from '@irdakit/irsock'
 import {
   AF_IRDA, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_NO_CLASS, IRLMP_9WIRE_MODE, IRLMP_ENUMDEVICES, IRLMP_IAS_QUERY, SOL_IRLMP, decodeIasQuery,
   deviceIdFromAddress, deviceListSize, encodeIasQuery, encodeSockaddrIrda,
@@ -237,4 +237,27 @@ describe('irsock/bad arguments get the documented Winsock error, never an except
     }
     expect(await p.room.run(send(c, Uint8Array.of(1), 1, W.MSG_DONTROUTE))).to.equal(1)
   })
+})
+
+describe('irsock/node API: createServer().listen({ backlog }) keeps the cap of 2 for any value (issue 13, defect 4)', () => {
+  const values: Array<[string, unknown, number]> = [
+    ['{}', {}, 2], ["'7'", '7', 2], ['null', null, 2], ['true', true, 2], ['[3]', [3], 2], ['3n', 3n, 2], ['Symbol()', Symbol('b'), 2],
+    ['NaN', NaN, 2], ['undefined', undefined, 2], ['Infinity', Infinity, 2], ['-Infinity', -Infinity, 1], ['2**53', 2 ** 53, 2], ['-1', -1, 1], ['1.5', 1.5, 1],
+  ]
+  for (const [name, backlog, expected] of values) {
+    it(`backlog ${name}: listens with backlog ${expected} and queues no more`, async () => {
+      const p = pair(61)
+      const server = createServer(p.b)
+      expect(() => server.listen({ service: 'Svc', backlog } as unknown as Parameters<typeof server.listen>[0])).to.not.throw()
+      expect(server.backlog).to.equal(expected)
+      server.pause()
+      const results: string[] = []
+      for (let i = 0; i < 3; i++) {
+        const c = connect(p.a, { service: 'Svc', deviceAddress: p.b.deviceAddress })
+        results.push(await p.room.run(new Promise<string>(resolve => { c.once('connect', () => resolve('ok')); c.once('error', (e: { code?: string }) => resolve(e.code ?? 'error')) })))
+      }
+      expect(results.filter(r => r === 'ok')).to.have.length(expected)
+      server.close()
+    })
+  }
 })

@@ -39,9 +39,13 @@ export interface IrServerEvents {
   newListener: [event: string | symbol, listener: (...args: unknown[]) => void]
 }
 
-/** Winsock's rule: SOMAXCONN lets the provider choose; 1..5 (the nearest legal value); then IrSock's cap. */
-export function effectiveBacklog (backlog: number | undefined): number {
-  if (backlog === undefined || backlog === SOMAXCONN || Number.isNaN(backlog)) return IRDA_MAX_BACKLOG
+/**
+ * Winsock's rule: SOMAXCONN lets the provider choose; 1..5 (the nearest legal value); then
+ * IrSock's cap. No number (undefined, NaN, null, a string, an object, ...) means the default, 2:
+ * whatever a caller passes, the cap holds (before, an object lifted it and a BigInt threw).
+ */
+export function effectiveBacklog (backlog: unknown): number {
+  if (typeof backlog !== 'number' || backlog === SOMAXCONN || Number.isNaN(backlog)) return IRDA_MAX_BACKLOG
   return Math.min(IRDA_MAX_BACKLOG, Math.min(5, Math.max(1, Math.trunc(backlog))))
 }
 
