@@ -34,7 +34,8 @@ for (const kind of kinds) {
   const sum = (f: (r: HostileReport) => number): number => reports.reduce((s, r) => s + f(r), 0)
   const outcomes = new Map<string, number>()
   for (const r of reports) outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1)
-  const victim = Object.keys(reports[0].victim).map(k => `${k} ${sum(r => r.victim[k])}`).join(', ')
+  // Counters add up over the runs; a peak is the largest one.
+  const victim = Object.keys(reports[0].victim).map(k => k.endsWith('Peak') ? `${k} ${Math.max(...reports.map(r => r.victim[k]))} (largest)` : `${k} ${sum(r => r.victim[k])}`).join(', ')
   summaries.push([
     `${kind}: ${n} runs (seeds ${first}..${first + n - 1}), ${sum(r => r.injected)} hostile frames/PDUs, ${Math.round(sum(r => r.virtualMs) / 1000)} s of virtual time`,
     `  honest echo: ${[...outcomes].map(([o, c]) => `${o} ${c}`).join(', ')}; ${sum(r => r.echoed)} of ${sum(r => r.payload)} bytes back, exact in every run but ${reports.filter(r => r.mediumCorrupted === true).length} where the medium's FCS-16 let a damaged frame through`,
