@@ -3,7 +3,7 @@
  * an emulated phone, a large file under bit errors compared byte for byte, abort in the middle,
  * the OBEX:IrXfer fallback, a refusing server, path tricks, and a client silent mid-push.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
@@ -252,6 +252,37 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
       await w.close()
     } finally {
       rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('symbolic links never lead out of a served directory', async () => {
+    const base = mkdtempSync(join(tmpdir(), 'obex-links-'))
+    try {
+      const served = join(base, 'served')
+      const outside = join(base, 'outside')
+      mkdirSync(served); mkdirSync(outside)
+      writeFileSync(join(outside, 'secret.txt'), 'secret')
+      symlinkSync(outside, join(served, 'out'))
+      symlinkSync(join(outside, 'secret.txt'), join(served, 'secret.txt'))
+      const w = world(new DirectoryStore(served))
+      const r = await w.room.run((async () => {
+        const c = await ObexClient.connect(w.laptop)
+        const cd = await c.setPath({ name: 'out' }).catch((e: unknown) => e)
+        const get = await c.getBytes('secret.txt').catch((e: unknown) => e)
+        const put = await c.put('secret.txt', new TextEncoder().encode('overwritten?')).catch((e: unknown) => e)
+        const listing = await c.list()
+        await c.close()
+        return { cd, get, put, listing }
+      })())
+      expect(r.cd).to.be.instanceOf(ForbiddenError)
+      expect(r.get).to.be.instanceOf(NotFoundError)
+      expect(r.put).to.be.instanceOf(ConflictError)
+      expect(r.listing.entries).to.deep.equal([])
+      expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).to.equal('secret')
+      expect(readdirSync(outside)).to.deep.equal(['secret.txt'])
+      await w.close()
+    } finally {
+      rmSync(base, { recursive: true, force: true })
     }
   })
 })
