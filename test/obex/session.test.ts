@@ -255,6 +255,15 @@ describe('obex/session: abort, refusals, deadlines, hostile packets', () => {
     expect(f?.type === 'error' && f.error.message).to.match(/under OBEX's 255/)
   })
 
+  it('a Connect refused with a bare 3-byte response is that refusal, not a broken packet', () => {
+    const c = new ObexClientSession()
+    c.connect(0)
+    c.handle(Uint8Array.from([0xC3, 0x00, 0x03]), 0)
+    const e = c.pollEvent()
+    expect(e?.type === 'error' && e.error).to.be.instanceOf(ForbiddenError)
+    expect(e?.type === 'error' && e.fatal).to.equal(false)
+  })
+
   it('unknown opcodes are answered Not Implemented', () => {
     const s = new ObexServerSession()
     s.handle(Uint8Array.from([0x86, 0x00, 0x03]), 0)

@@ -131,7 +131,9 @@ export class ObexClientSession extends SessionBase<ClientEvent> {
     for (const packet of r.value) {
       const op = this.op
       if (op === undefined || op.phase !== 'await-response') { this.fail(new ObexProtocolError(`a response (0x${packet[0].toString(16)}) nobody asked for`), true); return }
-      const d = decodeResponse(packet, { connect: op.kind === 'connect' })
+      // Some servers refuse a Connect with a bare 3-byte response, without the Connect fields.
+      const bareRefusal = op.kind === 'connect' && packet.length < 7 && !isSuccess(packet[0])
+      const d = decodeResponse(packet, { connect: op.kind === 'connect' && !bareRefusal })
       if (!d.ok) { this.fail(d.error, true); return }
       this.deadline = undefined
       this.onResponse(op, d.value, now)
