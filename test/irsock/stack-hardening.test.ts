@@ -7,7 +7,10 @@ import { emitFrame } from '@irdakit/lap'
 import { IrdaStack } from '@irdakit/stack'
 import { once } from 'node:events'
 import { connect, createIrSock, createServer, IrSockError, type IrSocket } from '@irdakit/irsock'
-import { AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, IRLMP_IRLPT_MODE, decodeDeviceList, deviceIdFromAddress, deviceListSize, encodeSockaddrIrda } from '@irdakit/irsock/af_irda'
+import {
+  AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, IRLMP_IAS_QUERY, IRLMP_IRLPT_MODE, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_STR,
+  decodeDeviceList, decodeIasQuery, deviceIdFromAddress, deviceListSize, encodeIasQuery, encodeSockaddrIrda,
+} from '@irdakit/irsock/af_irda'
 import * as W from '@irdakit/irsock/winsock'
 import { pair } from '../helpers/irsock.js'
 
@@ -47,6 +50,23 @@ describe('irsock/stack hardening (issue 13)', () => {
       await p.room.run(p.a.close())
     })
   }
+
+  it('IRLMP_IAS_QUERY with device ID FF FF FF FF or 00 00 00 00 is WSAEADDRNOTAVAIL, and the next query works', async () => {
+    const p = pair(307)
+    const s = p.A.socket(AF_IRDA, W.SOCK_STREAM, 0)
+    for (const device of [0xFFFFFFFF, 0, p.b.deviceAddress]) {
+      const q = encodeIasQuery({ deviceId: deviceIdFromAddress(device), className: 'Device', attribName: 'DeviceName', attrib: { type: IAS_ATTRIB_NO_ATTRIB } })
+      const r = await p.room.run(p.A.getsockopt(s, SOL_IRLMP, IRLMP_IAS_QUERY, q))
+      if (device !== p.b.deviceAddress) {
+        expect([r, p.A.WSAGetLastError()]).to.deep.equal([W.SOCKET_ERROR, W.WSAEADDRNOTAVAIL])
+      } else {
+        expect(r).to.equal(0)
+        expect(decodeIasQuery(q).attrib.type).to.equal(IAS_ATTRIB_STR)
+      }
+    }
+    expect(p.A.closesocket(s)).to.equal(0)
+    await p.room.run(p.a.close())
+  })
 
   it('a connect right after an exchange with another device succeeds during IrLMP\'s idle-link hold', async () => {
     const p = pair(303)
