@@ -22,6 +22,11 @@ import {
   decodeIasQuery, encodeIasQuery, StructError, AF_IRDA, type IasAttribute,
 } from '@irdakit/irsock/af_irda'
 import { decodeFrame, decodePcap, encodePcap, DecodeSession } from '@irdakit/capture'
+import { decodeParams, encodeParams, type IrcommParam } from '@irdakit/ircomm'
+import {
+  PacketReader, decodeRequest, encodeRequest, decodeResponse, encodeResponse, header, HeaderId, Opcode, ResponseCode,
+  type ObexHeader,
+} from '@irdakit/obex'
 import { loadCorpus } from './corpus.js'
 import { randomBytes } from './mutate.js'
 
@@ -163,9 +168,11 @@ export function makeTargets (seed: number): FuzzTarget[] {
         return true
       },
     },
+    ircommParamsTarget(),
     ...afIrdaTargets(),
     pcapTarget(c.pcaps, c.frames),
     captureTarget(c.frames, generatedFrames),
+    ...obexTargets(),
   ]
 }
 
@@ -254,6 +261,89 @@ function sarTarget (ttpData: Uint8Array[]): FuzzTarget {
       return sdu.truncated ? 'SDU past MaxSduSize: tail discarded' : true
     },
   }
+}
+
+/** IrCOMM control parameters (PI PL PV), as they arrive on a cooked connection's control channel. */
+function ircommParamsTarget (): FuzzTarget {
+  const lines: IrcommParam[][] = [
+    [{ type: 'service-type', value: 0x04 }, { type: 'data-rate', bps: 115200 }, { type: 'data-format', value: 0x03 }, { type: 'flow-control', value: 0 }],
+    [{ type: 'dte', value: 0x0F }], [{ type: 'dce', value: 0xBB }], [{ type: 'port-name', name: 'COM1' }, { type: 'xon-xoff', xon: 0x11, xoff: 0x13 }, { type: 'poll' }],
+  ]
+  const seeds = lines.map(encodeParams)
+  return {
+    name: 'ircomm/control parameters',
+    seeds,
+    maxLength: 300,
+    generate: rng => randomBytes(rng, rng.int(24)),
+    run: input => {
+      const d = decodeParams(input)
+      if (d.error !== undefined) return reasonOf({ message: d.error })
+      // Every byte was a good tuple: encoding the tuples gives the very same bytes.
+      let again: Uint8Array
+      try { again = encodeParams(d.params) } catch (e) { throw new FuzzDefect(`decoded parameters do not encode: ${e instanceof Error ? e.message : String(e)}`) }
+      if (!equal(again, input)) throw new FuzzDefect(`parameters re-encode as ${Buffer.from(again).toString('hex')}`)
+      return true
+    },
+  }
+}
+
+/**
+ * OBEX: a persistent PacketReader (a fresh one after it loses framing, which is final by
+ * design) cutting each input into packets, every packet parsed as a request and round-tripped;
+ * and responses, with and without Connect fields.
+ */
+function obexTargets (): FuzzTarget[] {
+  const MAX_PACKET = 0x2000
+  const headers: ObexHeader[] = [header(HeaderId.name, 'photo.jpg'), header(HeaderId.length, 5), header(HeaderId.type, Uint8Array.from(Buffer.from('image/jpeg\0'))), header(HeaderId.body, Uint8Array.of(1, 2, 3, 4, 5))]
+  const requests = [
+    encodeRequest({ opcode: Opcode.connect, final: true, headers: [], connect: { version: 0x10, flags: 0, maxPacket: MAX_PACKET } }),
+    encodeRequest({ opcode: Opcode.put, final: false, headers }),
+    encodeRequest({ opcode: Opcode.get, final: true, headers: [header(HeaderId.type, Uint8Array.from(Buffer.from('x-obex/folder-listing\0')))] }),
+    encodeRequest({ opcode: Opcode.setPath, final: true, headers: [header(HeaderId.name, 'Inbox')], setPath: { flags: 2, constants: 0 } }),
+    encodeRequest({ opcode: Opcode.disconnect, final: true, headers: [header(HeaderId.connectionId, 1)] }),
+  ]
+  const responses = [
+    encodeResponse({ code: ResponseCode.success, headers: [], connect: { version: 0x10, flags: 0, maxPacket: 0x400 } }),
+    encodeResponse({ code: ResponseCode.continue, headers: [header(HeaderId.body, Uint8Array.from({ length: 40 }, (_, i) => i))] }),
+    encodeResponse({ code: ResponseCode.success, headers: [header(HeaderId.endOfBody, Uint8Array.of(9)), header(HeaderId.description, 'done')] }),
+    encodeResponse({ code: ResponseCode.notFound, headers: [] }),
+  ]
+  let reader = new PacketReader(MAX_PACKET)
+  // Connect, Disconnect, SetPath and Abort are always final: the encoder sets the bit a sloppy
+  // peer may leave out, so compare them as final.
+  const alwaysFinal = new Set<number>([Opcode.connect, Opcode.disconnect, Opcode.setPath, Opcode.abort])
+  const request = (b: Uint8Array): Verdict => {
+    const d = decodeRequest(b)
+    if (d.ok && alwaysFinal.has(d.value.opcode)) d.value.final = true
+    return roundTrip(d, encodeRequest, decodeRequest)
+  }
+  return [
+    {
+      name: 'obex/PacketReader+request',
+      seeds: [...requests, Buffer.concat(requests)],
+      maxLength: 3 * MAX_PACKET,
+      generate: rng => rng.int(2) === 0 ? requests[rng.int(requests.length)].subarray(0, rng.int(64)) : randomBytes(rng, rng.int(64)),
+      run: input => {
+        const r = reader.push(input)
+        if (!r.ok) { reader = new PacketReader(MAX_PACKET); return verdict(r) }
+        if (reader.pending > MAX_PACKET) throw new FuzzDefect(`the reader holds ${reader.pending} bytes, over its ${MAX_PACKET}-byte packet limit`)
+        for (const packet of r.value) { const v = request(packet); if (v !== true) return v }
+        return r.value.length > 0 ? true : 'no whole packet yet'
+      },
+      retained: () => reader.pending,
+      retainedLimit: MAX_PACKET,
+    },
+    {
+      name: 'obex/response',
+      seeds: responses,
+      maxLength: 600,
+      generate: rng => responses[rng.int(responses.length)].subarray(0, rng.int(60)),
+      run: (input, rng) => {
+        const connect = rng.int(2) === 0
+        return roundTrip(decodeResponse(input, { connect }), encodeResponse, b => decodeResponse(b, { connect }))
+      },
+    },
+  ]
 }
 
 function iasFrame (input: Uint8Array, parseBody: (body: Uint8Array) => Verdict): Verdict {
