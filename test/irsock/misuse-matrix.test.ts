@@ -56,6 +56,7 @@ const EXPECTED: Record<string, string[][]> = {
     live('WSAECONNREFUSED', EINVAL, EINVAL, 'WSAEALREADY', ISCONN, ISCONN),
     live('WSAEADDRNOTAVAIL', EINVAL, EINVAL, 'WSAEALREADY', ISCONN, ISCONN),
     live(EINVAL, EINVAL, EINVAL, 'WSAEALREADY', ISCONN, ISCONN),
+    live('WSAEADDRNOTAVAIL', EINVAL, EINVAL, 'WSAEALREADY', ISCONN, ISCONN), // IrLMP cannot carry the name: not a valid address
     six('WSAEAFNOSUPPORT'), six(EFAULT), six(EFAULT),
   ],
   send: [
@@ -69,7 +70,9 @@ const EXPECTED: Record<string, string[][]> = {
   shutdown: [live(NOTCONN, NOTCONN, NOTCONN, NOTCONN, OK, OK), six(EINVAL), six(EINVAL), six(EINVAL)],
   closesocket: [six(OK)],
   getsockopt: [
-    six(OK), live(NOTCONN, NOTCONN, NOTCONN, NOTCONN, OK, OK), six(OK), six(EFAULT), six(OK), six(EINVAL),
+    six(OK), live(NOTCONN, NOTCONN, NOTCONN, NOTCONN, OK, OK),
+    // while a connect waits for a quiet medium a discovery is refused (media busy) and nothing is known yet: try again
+    live(OK, OK, OK, 'WSAEWOULDBLOCK', OK, OK), six(EFAULT), six(OK), six(EINVAL),
     six(EFAULT), six(EFAULT), six('WSAENOPROTOOPT'), six(EINVAL),
   ],
   setsockopt: [

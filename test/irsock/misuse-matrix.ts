@@ -113,6 +113,7 @@ export const MATRIX: FunctionCases[] = [
       { args: '{peer, "Nobody"}', call: c => c.S.connect(c.s, addr(c.peer, 'Nobody')) },
       { args: '{peer, "LSAP-SEL200"}', call: c => c.S.connect(c.s, addr(c.peer, 'LSAP-SEL200')) },
       { args: '{peer, name unterminated}', call: c => c.S.connect(c.s, unterminated(c.peer)) },
+      { args: '{peer, "Tab\\t"} (no IAS name)', call: c => c.S.connect(c.s, addr(c.peer, 'Tab\t')) },
       { args: '{family 2, peer, "Peer"}', call: c => c.S.connect(c.s, addr(c.peer, 'Peer', 2)) },
       { args: 'null', call: c => loose(c.S.connect)(c.s, null) },
       { args: 'namelen NaN', call: c => c.S.connect(c.s, addr(c.peer, 'Peer'), NaN) },
