@@ -139,8 +139,10 @@ async function attemptCase (st: TesterStation, c: CaseDef, profile: Profile, tar
     await c.run(ctx)
   } catch (e) {
     if (e instanceof NoResponse) {
+      const contention = st.ownDiscovery > 0
       await cleanup(st, links)
-      if (await alive(st, profile)) v.add('FAIL', e.message)
+      if (contention) v.add('INCONC', `${e.message}; the device was running its own discovery meanwhile (contention for the medium, not a finding)`)
+      else if (await alive(st, profile)) v.add('FAIL', e.message)
       else v.add('INCONC', `${e.message}; then the target answered no discovery either (link lost?)`)
     } else if (e instanceof CaseVerdict && e.verdict === 'N/A') {
       await cleanup(st, links)

@@ -39,6 +39,8 @@ export class TesterStation {
   rxErrors = 0
   /** Frames the target sent in the current case, ignored or not. */
   heard = 0
+  /** XID commands the device sent on its own (its discovery) in the current case: it was busy with the medium. */
+  ownDiscovery = 0
   /** When our last frame finished leaving (port clock). */
   lastTxEnd = -Infinity
   /** When the frames we queued will have left, by our estimate (answers are timed from then). */
@@ -58,6 +60,7 @@ export class TesterStation {
     this.inbox.length = 0
     this.t0 = this.now()
     this.heard = 0
+    this.ownDiscovery = 0
     this.session = new DecodeSession()
   }
 
@@ -148,6 +151,7 @@ export class TesterStation {
       const d = parseFrame(ev.frame)
       const r: Received = { at: ev.at, bytes: ev.frame, ...(d.ok ? { frame: d.value } : {}) }
       this.heard++
+      if (isOwnDiscovery(r)) this.ownDiscovery++
       this.log('D->T', describe(ev.frame, this.session), ev.frame, ev.at)
       this.inbox.push(r)
       this.wake?.()

@@ -16,7 +16,8 @@ const none = (): boolean => false
 async function deviceDiscovery (ctx: CaseContext, answerInSlot?: number): Promise<Array<Received & { frame: Xid }>> {
   const found = ctx.control !== undefined ? ctx.control.stack.discover({ slots: 6 }) : undefined
   found?.catch(() => {})
-  const first = await ctx.st.next(ctx.control !== undefined ? 2000 : 10000, r => !isXidCmd(r))
+  // A discovery already under way when we started listening is passed over: wait for a slot 0.
+  const first = await ctx.st.next(ctx.control !== undefined ? 2000 : 10000, r => !isXidCmd(r) || (r.frame as Xid).info.slot !== 0)
   if (first === undefined) return ctx.notApplicable('the device does not discover by itself, and cannot be told to')
   const cmds = [first as Received & { frame: Xid }]
   for (;;) {
