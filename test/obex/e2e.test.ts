@@ -11,7 +11,7 @@ import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import {
   ConflictError, DatabaseFullError, DirectoryStore, ForbiddenError, FOLDER_BROWSING_UUID, listenObex, MemoryStore, NotFoundError,
-  ObexAbortedError, ObexClient, readFileChunks, findObexService, OBEX_HINTS, UrlTooLargeError, type ObexActivity, type ObexStore, BadRequestError,
+  ObexAbortedError, ObexClient, readFileChunks, findObexService, emulatedPhone, IRMC_SYNC_TARGET, ObexTimeoutError, OBEX_HINTS, UrlTooLargeError, type ObexActivity, type ObexStore, BadRequestError,
 } from '@irdakit/obex'
 
 function noise (n: number, seed: number): Uint8Array {
@@ -284,5 +284,40 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
     } finally {
       rmSync(base, { recursive: true, force: true })
     }
+  })
+
+  it('IrMC: a Connect with the IRMC-SYNC target gets Who and its own Connection-ID', async () => {
+    const room = new Room({ time: 'virtual', seed: 8 })
+    const laptop = IrdaStack.create({ port: room.port('laptop'), nickname: 'laptop', seed: 81 })
+    const phone = IrdaStack.create({ port: room.port('phone'), nickname: 'phone', hints: [...OBEX_HINTS], seed: 82 })
+    emulatedPhone(phone)
+    const r = await room.run((async () => {
+      const a = await ObexClient.connect(laptop, { target: IRMC_SYNC_TARGET })
+      const id = a.connectionId
+      const who = new TextDecoder().decode(a.who)
+      const vcard = await a.getBytes('telecom/pb.vcf').catch((e: unknown) => e)
+      await a.close()
+      return { id, who, vcard }
+    })())
+    expect(r.id).to.equal(1)
+    expect(r.who).to.equal('IRMC-SYNC')
+    expect(r.vcard).to.be.instanceOf(ForbiddenError) // a name with a slash; IrMC clients walk with SetPath
+    await room.run(Promise.all([laptop.close(), phone.close()]))
+    await room.close()
+  })
+
+  it('a server that never answers: the request fails at its deadline with ObexTimeoutError, in virtual time', async () => {
+    const room = new Room({ time: 'virtual', seed: 9 })
+    const laptop = IrdaStack.create({ port: room.port('laptop'), nickname: 'laptop', seed: 91 })
+    const mute = IrdaStack.create({ port: room.port('mute'), nickname: 'mute', seed: 92 })
+    const ttp = mute.ttpListen({ maxSduSize: 0 })
+    mute.ias.set('OBEX', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: ttp.lsap })
+    const t0 = laptop.clock.now()
+    const err = await room.run(ObexClient.connect(laptop, { timeoutMs: 10_000 }).catch((e: unknown) => e))
+    expect(err).to.be.instanceOf(ObexTimeoutError)
+    expect((err as Error).message).to.equal('no answer to connect within 10000 ms')
+    expect(laptop.clock.now() - t0).to.be.within(10_000, 15_000)
+    await room.run(Promise.all([laptop.close(), mute.close()]))
+    await room.close()
   })
 })

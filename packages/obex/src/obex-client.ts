@@ -62,6 +62,8 @@ export class ObexClient {
   private waiter: ((e: ClientEvent) => void) | undefined
   private running = false
   private aborting = false
+  /** The Who header of the server's Connect response (the Target it serves), if any. */
+  who: Uint8Array | undefined
   private constructor (
     readonly session: ObexClientSession,
     private readonly link: SessionLink<ClientEvent>,
@@ -92,8 +94,7 @@ export class ObexClient {
       await client.run(async () => {
         session.connect(stack.clock.now(), opts.target !== undefined ? { target: opts.target } : {})
         link.pump()
-        const e = await client!.until('connected')
-        void e
+        client!.who = (await client!.until('connected')).who
       })
     } catch (e) {
       link.close()
