@@ -1,0 +1,37 @@
+import { expect } from 'chai'
+import * as irdakit from 'irdakit'
+import * as capture from '@irdakit/capture'
+import * as emulator from '@irdakit/emulator'
+import * as irsock from '@irdakit/irsock'
+import * as phy from '@irdakit/phy'
+import * as serial from '@irdakit/serial'
+import * as stack from '@irdakit/stack'
+
+describe('irdakit (the umbrella package)', () => {
+  it('re-exports every package as a namespace, the same modules', () => {
+    for (const name of ['capture', 'cli', 'conformance', 'core', 'emulator', 'ircomm', 'irsock', 'lap', 'lmp', 'obex', 'phy', 'serial', 'stack', 'ttp'] as const) {
+      expect(irdakit[name], name).to.be.an('object')
+      expect(Object.keys(irdakit[name]).length, name).to.be.greaterThan(0)
+    }
+    expect(irdakit.stack.IrdaStack).to.equal(stack.IrdaStack)
+    expect(irdakit.irsock.createIrSock).to.equal(irsock.createIrSock)
+  })
+
+  it('puts the public names of DESIGN.md at the top level', () => {
+    expect(irdakit.Room).to.equal(emulator.Room)
+    expect(irdakit.IrdaStack).to.equal(stack.IrdaStack)
+    expect([irdakit.createIrSock, irdakit.createServer, irdakit.connect]).to.deep.equal([irsock.createIrSock, irsock.createServer, irsock.connect])
+    expect([irdakit.openSerialPort, irdakit.dongleProfiles]).to.deep.equal([serial.openSerialPort, serial.dongleProfiles])
+    expect([irdakit.writePcap, irdakit.PcapWriter, irdakit.readPcap, irdakit.decodeFrame]).to.deep.equal([capture.writePcap, capture.PcapWriter, capture.readPcap, capture.decodeFrame])
+    expect([irdakit.fcs16, irdakit.fcs32, irdakit.sirWrap, irdakit.SirUnwrapper]).to.deep.equal([phy.fcs16, phy.fcs32, phy.sirWrap, phy.SirUnwrapper])
+  })
+
+  it('runs a stack from the umbrella alone', async () => {
+    const room = new irdakit.Room({ time: 'virtual', seed: 1 })
+    const me = irdakit.IrdaStack.create({ port: room.port('me'), nickname: 'laptop' })
+    irdakit.IrdaStack.create({ port: room.port('peer'), nickname: 'dive' })
+    const devices = await room.run(me.discover())
+    expect(devices.map(d => d.nickname)).to.deep.equal(['dive'])
+    await room.close()
+  })
+})
