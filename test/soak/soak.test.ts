@@ -19,14 +19,16 @@ describe('soak: data through the Node IrSock API on a faulty medium (issue 13)',
     expect(r.virtualSeconds * 1000).to.be.greaterThan(SOAK_FAULTS.obstruction.afterMs + SOAK_FAULTS.obstruction.durationMs)
   })
 
-  for (const afterMs of [0, 3000]) {
-    it(`a beam blocked for good ${afterMs} ms into a transfer fails both sockets within link-disconnect + one poll, after an exact prefix`, async () => {
-      const r = await runLinkLoss({ bytes: 200_000, afterMs, seed: 2 })
-      expect(r.linkDisconnectMs).to.be.greaterThan(0)
+  for (const [afterMs, linkDisconnectMs] of [[0, 12000], [3000, 12000], [3000, 3000], [5000, 8000]]) {
+    it(`a beam blocked for good ${afterMs} ms into a transfer fails both sockets within link-disconnect (${linkDisconnectMs} ms) + one poll, after an exact prefix`, async () => {
+      const r = await runLinkLoss({ bytes: 200_000, afterMs, seed: 2, linkDisconnectMs })
+      expect(r.linkDisconnectMs).to.equal(linkDisconnectMs)
       const bound = r.linkDisconnectMs + r.pollMs
       for (const side of [r.client, r.server]) {
         expect(side.code).to.equal('WSAECONNABORTED')
         expect(side.afterMs).to.be.at.most(bound)
+        // Not before the link-disconnect time either (counted from the last frame heard, at most one poll earlier).
+        expect(side.afterMs).to.be.at.least(r.linkDisconnectMs - r.pollMs)
       }
       expect(r.exactPrefix).to.equal(true)
       expect(r.receivedBytes).to.be.below(200_000)

@@ -78,11 +78,12 @@ export function soakData (n: number, seed: number): Buffer {
 
 interface Setup { room: Room, client: IrdaStack, server: IrdaStack }
 
-function setup (seed: number, bps: number): Setup {
+function setup (seed: number, bps: number, linkDisconnectMs?: number): Setup {
   const speeds = [9600, 19200, 38400, 57600, 115200, 576000, 1152000, 4000000].filter(s => s <= bps)
   const room = new Room({ time: 'virtual', seed })
-  const client = IrdaStack.create({ port: room.port('client', { supportedSpeeds: speeds }), nickname: 'client', seed: seed * 10 + 1 })
-  const server = IrdaStack.create({ port: room.port('server', { supportedSpeeds: speeds }), nickname: 'server', seed: seed * 10 + 2 })
+  const qos = { speeds, ...(linkDisconnectMs !== undefined ? { linkDisconnectMs } : {}) }
+  const client = IrdaStack.create({ port: room.port('client', { supportedSpeeds: speeds }), nickname: 'client', seed: seed * 10 + 1, qos })
+  const server = IrdaStack.create({ port: room.port('server', { supportedSpeeds: speeds }), nickname: 'server', seed: seed * 10 + 2, qos })
   return { room, client, server }
 }
 
@@ -166,9 +167,9 @@ export async function runSoak (opts: SoakOptions): Promise<SoakReport> {
  * Sends `bytes` and blocks the beam for good `afterMs` into the transfer: both sockets must
  * fail (the link-disconnect timer), and what the server got must be exactly a prefix.
  */
-export async function runLinkLoss (opts: { bytes: number, afterMs: number, seed?: number, bps?: number }): Promise<LinkLossReport> {
+export async function runLinkLoss (opts: { bytes: number, afterMs: number, seed?: number, bps?: number, linkDisconnectMs?: number }): Promise<LinkLossReport> {
   const seed = opts.seed ?? 1
-  const { room, client, server } = setup(seed, opts.bps ?? 115200)
+  const { room, client, server } = setup(seed, opts.bps ?? 115200, opts.linkDisconnectMs)
   const data = soakData(opts.bytes, seed)
   const parts: Buffer[] = []
   let from = 0
