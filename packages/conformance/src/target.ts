@@ -11,6 +11,7 @@ import { Room, connectRoom } from '@irdakit/emulator'
 import { openSerialPort } from '@irdakit/serial'
 import { IrdaStack } from '@irdakit/stack'
 import type { TargetControl } from './case.js'
+import { mutantByName, mutatePort, type Mutant } from './mutants.js'
 
 export interface Target {
   /** As given: `loopback`, `pty:/dev/pts/3`, ... */
@@ -38,6 +39,8 @@ export interface TargetOptions {
   seed?: number
   /** The IAS class of the target's echo service (`pty:`, `serial:`, `room:`); loopback has `Echo`. */
   echoClass?: string
+  /** A mutant (fault switch) planted in the loopback stack, by name (see MUTANTS). */
+  mutant?: string
   /** A `pty:` target is paced like a real line (pacer.py between): timing cases apply. */
   paced?: boolean
 }
@@ -53,7 +56,7 @@ export const ECHO_CLASS = 'Echo'
 
 /** Opens a target from its spec. Throws {@link TargetError} for a bad spec or a medium that does not open. */
 export async function openTarget (spec: string, opts: TargetOptions = {}): Promise<Target> {
-  if (spec === 'loopback') return loopbackTarget(opts.seed ?? 1)
+  if (spec === 'loopback') return loopbackTarget(opts.seed ?? 1, opts.mutant !== undefined ? { mutant: mutantByName(opts.mutant) } : {})
   const m = /^(pty|serial|room):(.+)$/.exec(spec)
   if (m === null) throw new TargetError(`unknown target "${spec}": use loopback, pty:<path>, serial:<path> or room:<socket>`)
   const [, kind, path] = m
@@ -71,10 +74,11 @@ export async function openTarget (spec: string, opts: TargetOptions = {}): Promi
 }
 
 /** Our stack in a virtual room beside the tester, with a TinyTP echo service registered as `Echo`. */
-export function loopbackTarget (seed = 1): Target {
+export function loopbackTarget (seed = 1, opts: { mutant?: Mutant } = {}): Target {
   const room = new Room({ time: 'virtual', seed })
   const port = room.port('tester')
-  const stack = IrdaStack.create({ port: room.port('dut'), nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed })
+  const dutPort = opts.mutant !== undefined ? mutatePort(room.port('dut'), opts.mutant) : room.port('dut')
+  const stack = IrdaStack.create({ port: dutPort, nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed })
   const server = stack.ttpListen({ maxSduSize: 1024 })
   stack.ias.set(ECHO_CLASS, 'IrDA:TinyTP:LsapSel', { type: 'integer', value: server.lsap })
   stack.ias.set('Conformance', 'LongValue', { type: 'octets', value: Uint8Array.from({ length: 300 }, (_, i) => i & 0xFF) })

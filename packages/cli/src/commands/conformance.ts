@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { InvalidArgumentError, type Command } from 'commander'
-import { CATALOGUE, catalogueMarkdown, exitStatus, htmlReport, junitReport, markdownReport, openTarget, runSuite, selectCases, textReport, withCatalogue, TargetError, type Profile, type Report } from '@irdakit/conformance'
+import { CATALOGUE, MUTANTS, catalogueMarkdown, exitStatus, htmlReport, junitReport, markdownReport, openTarget, runSuite, selectCases, textReport, withCatalogue, TargetError, type Profile, type Report } from '@irdakit/conformance'
 import { parseSeed } from '../args.js'
 import { Output, UserError, oneLine } from '../output.js'
 
@@ -23,6 +23,7 @@ interface ConformanceFlags {
   md?: string
   echoClass?: string
   paced?: boolean
+  mutant?: string
   profile?: string
   retries: number
   seed: number
@@ -48,6 +49,7 @@ export function registerConformance (program: Command): void {
     .option('--markdown', 'with --list: the catalogue as a Markdown table')
     .option('--write-doc <file>', 'rewrite the catalogue section of a Markdown file (docs/conformance.md)')
     .option('--echo-class <name>', 'IAS class of a TinyTP echo service on the target (the Linux guest\'s is Echo)')
+    .option('--mutant <name>', `plant a fault in the loopback stack to see cases fail: ${MUTANTS.map(m => m.name).join(', ')}`)
     .option('--paced', 'a pty: target is paced like a real line (pacer.py between): run the timing cases')
     .option('--profile <file>', 'declared device profile (JSON, fields of the probed profile) instead of what the probe finds')
     .option('--retries <n>', 'extra attempts for an INCONC case', parseRetries, 1)
@@ -84,7 +86,7 @@ async function conformance (flags: ConformanceFlags): Promise<void> {
   }
   let target
   try {
-    target = await openTarget(flags.target, { dongle: flags.dongle, seed: flags.seed, paced: flags.paced === true, ...(flags.echoClass !== undefined ? { echoClass: flags.echoClass } : {}) })
+    target = await openTarget(flags.target, { dongle: flags.dongle, seed: flags.seed, paced: flags.paced === true, ...(flags.mutant !== undefined ? { mutant: flags.mutant } : {}), ...(flags.echoClass !== undefined ? { echoClass: flags.echoClass } : {}) })
   } catch (e) {
     throw new UserError(e instanceof TargetError ? e.message : `cannot open ${flags.target}: ${oneLine(e)}`)
   }
