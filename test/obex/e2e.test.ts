@@ -11,7 +11,7 @@ import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import {
   ConflictError, DatabaseFullError, DirectoryStore, ForbiddenError, FOLDER_BROWSING_UUID, listenObex, MemoryStore, NotFoundError,
-  ObexAbortedError, ObexClient, readFileChunks, findObexService, emulatedPhone, IRMC_SYNC_TARGET, ObexTimeoutError, OBEX_HINTS, UrlTooLargeError, type ObexActivity, type ObexStore, BadRequestError,
+  ObexAbortedError, ObexClient, readFileChunks, findObexService, emulatedPhone, IRMC_SYNC_TARGET, ObexTimeoutError, ObexConnectionError, OBEX_HINTS, UrlTooLargeError, type ObexActivity, type ObexStore, BadRequestError,
 } from '@irdakit/obex'
 
 function noise (n: number, seed: number): Uint8Array {
@@ -319,5 +319,25 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
     expect(laptop.clock.now() - t0).to.be.within(10_000, 15_000)
     await room.run(Promise.all([laptop.close(), mute.close()]))
     await room.close()
+  })
+
+  it('the beam blocked in the middle of a push: the link drops, the client gets ObexConnectionError, the server keeps nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'obex-blocked-'))
+    try {
+      const w = world(new DirectoryStore(dir), { seed: 6 })
+      const r = await w.room.run((async () => {
+        const c = await ObexClient.connect(w.laptop)
+        const now = w.laptop.clock.now()
+        w.room.faults({ obstructions: [{ from: now + 2000, to: now + 600_000 }] })
+        const err = await c.put('cut.bin', noise(400_000, 2)).catch((e: unknown) => e)
+        await c.close()
+        return err
+      })())
+      expect(r).to.be.instanceOf(ObexConnectionError)
+      expect(readdirSync(dir)).to.deep.equal([])
+      await w.close()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

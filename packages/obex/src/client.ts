@@ -16,7 +16,7 @@
  * (`fatal`): the transport should be closed, since a late answer could not be told apart.
  */
 import { HeaderId, MIN_MAX_PACKET, OBEX_VERSION, Opcode, ResponseCode, isSuccess, responseText } from './constants.js'
-import { ObexAbortedError, ObexProtocolError, ObexStateError, ObexTimeoutError, responseError, type ObexResponseError, type ObexWireError } from './errors.js'
+import { ObexAbortedError, ObexProtocolError, ObexStateError, ObexTimeoutError, responseError, type ObexConnectionError, type ObexResponseError, type ObexWireError } from './errors.js'
 import { bytesHeader, header, headersSize, numberHeader, type ObexHeader } from './headers.js'
 import { decodeResponse, encodeRequest, PacketReader, type ObexResponse } from './packet.js'
 import { SessionBase, type SessionOptions } from './session.js'
@@ -31,7 +31,7 @@ export type ClientEvent =
   | { type: 'body', data: Uint8Array, last: boolean, headers: ObexHeader[] }
   | { type: 'done', op: ClientOp, code: number, headers: ObexHeader[] }
   /** The operation failed; `fatal` when the session cannot continue (close the transport). */
-  | { type: 'error', op: ClientOp | undefined, error: ObexResponseError | ObexTimeoutError | ObexProtocolError | ObexAbortedError | ObexWireError, fatal: boolean }
+  | { type: 'error', op: ClientOp | undefined, error: ObexResponseError | ObexTimeoutError | ObexProtocolError | ObexAbortedError | ObexWireError | ObexConnectionError, fatal: boolean }
 
 type Phase = 'await-response' | 'app-turn'
 

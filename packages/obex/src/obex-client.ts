@@ -85,7 +85,7 @@ export class ObexClient {
     let client: ObexClient | undefined
     const early: ClientEvent[] = []
     const link = new SessionLink<ClientEvent>(session, ttp, stack.clock, e => { if (client !== undefined) client.deliver(e); else early.push(e) }, err => {
-      const ev: ClientEvent = { type: 'error', op: undefined, error: new ObexConnectionError(`the TinyTP connection ended${err !== undefined ? `: ${err.message}` : ''}`) as never, fatal: true }
+      const ev: ClientEvent = { type: 'error', op: undefined, error: new ObexConnectionError(`the TinyTP connection ended${err !== undefined ? `: ${err.message}` : ''}`), fatal: true }
       if (client !== undefined) client.deliver(ev); else early.push(ev)
     })
     client = new ObexClient(session, link, found, stack)
