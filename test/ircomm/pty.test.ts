@@ -5,10 +5,12 @@
  * without socat, or gammu, the tests are pending with the install hint, never passed.
  */
 import { spawn, spawnSync } from 'node:child_process'
-import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs'
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
+import { connectRoom } from '@irdakit/emulator'
+import { emulatePhone } from '@irdakit/ircomm'
 import { startIrda, type LiveIrda } from '../cli/live-irda.js'
 import { skipWithoutSocat, within } from '../serial/socat.js'
 
@@ -43,6 +45,24 @@ describe('ircomm/irda comm --pty (real pty, real programs)', function () {
     return live
   }
 
+  /** Writes `command` to the pty and reads until `answer` comes back (bounded). */
+  async function converse (link: string, command: string, answer: string): Promise<string> {
+    // Non-blocking: a read that waits would stop the whole event loop, and with it every timeout.
+    const fd = openSync(link, constants.O_RDWR | constants.O_NOCTTY | constants.O_NONBLOCK)
+    try {
+      writeSync(fd, command)
+      let text = ''
+      const deadline = Date.now() + 10_000
+      const buf = Buffer.alloc(256)
+      while (!text.includes(answer) && Date.now() < deadline) {
+        try { const n = readSync(fd, buf); text += buf.subarray(0, n).toString() } catch { await new Promise(resolve => setTimeout(resolve, 20)) }
+      }
+      return text
+    } finally {
+      closeSync(fd)
+    }
+  }
+
   it('carries AT commands through the pty and turns termios changes into IrCOMM settings', async () => {
     const link = join(dir, 'phone')
     irda = await comm(link)
@@ -51,18 +71,35 @@ describe('ircomm/irda comm --pty (real pty, real programs)', function () {
     await irda.waitFor(l => l.includes('"dataRate":19200'), 10_000, 'settings event')
     const s = events(irda).filter(e => e.event === 'settings').at(-1)?.settings
     expect(s).to.deep.equal({ dataRate: 19200, dataFormat: 0x07, flowControl: 0x04 })
-    const fd = openSync(link, 'r+')
+    expect(await converse(link, 'ATE0\rAT+CGSN\r', '350000000000017\r\n\r\nOK\r\n')).to.include('350000000000017\r\n\r\nOK\r\n')
+  })
+
+  it('keeps the pty while the phone leaves, says so, and carries on when it comes back', async () => {
+    const socket = join(dir, 'room.sock')
+    const room = startIrda(['room', 'serve', '--socket', socket, '--json'])
     try {
-      writeSync(fd, 'ATE0\rAT+CGSN\r')
-      let text = ''
-      const deadline = Date.now() + 10_000
-      const buf = Buffer.alloc(256)
-      while (!text.includes('350000000000017\r\n\r\nOK\r\n') && Date.now() < deadline) {
-        try { const n = readSync(fd, buf); text += buf.subarray(0, n).toString() } catch { await new Promise(resolve => setTimeout(resolve, 20)) }
+      await room.waitFor(l => l.includes('"listening"'), 8000, 'room listening')
+      const phone1 = emulatePhone(await connectRoom(socket, { name: 'phone1' }), { identity: { imei: '111111111111111' } })
+      const link = join(dir, 'phone')
+      irda = startIrda(['comm', '--room', socket, '--pty', link, '--json', '--retry-ms', '300'])
+      await irda.waitFor(l => l.includes('"event":"connected"'), 30_000, 'first connection')
+      expect(await converse(link, 'ATE0\rAT+CGSN\r', '111111111111111')).to.include('111111111111111')
+      await phone1.close()
+      await phone1.stack.port.close()
+      await irda.waitFor(l => l.includes('"event":"disconnected"'), 30_000, 'the phone left')
+      await irda.waitFor(l => l.includes('"event":"waiting"'), 30_000, 'looking for it')
+      const phone2 = emulatePhone(await connectRoom(socket, { name: 'phone2' }), { identity: { imei: '222222222222222' } })
+      try {
+        await irda.waitFor(l => l.includes('"event":"connected"') && irda!.lines.filter(x => x.includes('"event":"connected"')).length === 2, 30_000, 'second connection')
+        expect(await converse(link, 'ATE0\rAT+CGSN\r', '222222222222222')).to.include('222222222222222')
+      } finally {
+        await irda.stop()
+        irda = undefined
+        await phone2.close()
+        await phone2.stack.port.close()
       }
-      expect(text).to.include('350000000000017\r\n\r\nOK\r\n')
     } finally {
-      closeSync(fd)
+      await room.stop()
     }
   })
 
