@@ -22,6 +22,7 @@ import { registerEmulate } from './commands/emulate.js'
 import { registerObex } from './commands/obex.js'
 import { UserError, oneLine } from './output.js'
 import { enterUserCwd } from './user-cwd.js'
+import { CLI_VERSION } from './version.js'
 
 /** Exit codes: 0 done, 1 the job failed, 2 bad usage or a missing file/device, 70 a bug. */
 export const EXIT_USAGE = 2
@@ -31,7 +32,7 @@ export function buildProgram (): Command {
   program
     .name('irda')
     .description('irdakit: an IrDA protocol stack and IR room emulator')
-    .version('0.1.0', '-V, --version')
+    .version(CLI_VERSION, '-V, --version')
     .showSuggestionAfterError(true)
     // One prefix for every one-line error, commander's and ours.
     .configureOutput({ outputError: (str, write) => { write(str.replace(/^error: /, 'irda: ')) } })
