@@ -109,7 +109,7 @@ function describeParsed (f: LapFrame): LayerDescription {
 
 /** Describes the IrLAP layer. On a decode error, returns what the header still tells. */
 export function describeLap (bytes: Uint8Array): { layer?: LayerDescription, error?: string } {
-  const r = parseFrame(bytes)
+  const r = parseFrame(bytes, { copyInfo: false }) // only lengths of I and UI information are kept
   if (r.ok) return { layer: describeParsed(r.value) }
   const error = `${r.error.name}: ${r.error.message}`
   const v = FrameView.checked(bytes)

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { LocalProtocolError } from '@irdakit/core'
 import {
   encodePcap, encodePcapHeader, encodePcapRecord, decodePcap, readPcap, writePcap, PcapWriter,
-  LINKTYPE_LINUX_IRDA, DEFAULT_PCAP_EPOCH_MS, type PcapRecord,
+  PcapParser, forEachPcapRecord, PCAP_MAX_RECORD, LINKTYPE_LINUX_IRDA, DEFAULT_PCAP_EPOCH_MS, type PcapRecord,
 } from './index.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -102,4 +102,89 @@ describe('capture/pcap', () => {
       expect(r.ok === true || r.error.name === 'WireError').to.equal(true)
     }))
   })
+
+  describe('streaming', () => {
+    const recordsArb = fc.array(fc.record({
+      timestampMs: fc.nat({ max: 1e9 }).map(us => us / 1000),
+      direction: fc.constantFrom<'in' | 'out'>('in', 'out'),
+      frame: fc.uint8Array({ minLength: 2, maxLength: 300 }),
+    }), { maxLength: 30 })
+    const plain = (r: PcapRecord): unknown => ({ ...r, frame: hex(r.frame) })
+
+    it('property: a parser fed the bytes in any pieces hands out what decodePcap reads whole', () => {
+      fc.assert(fc.property(recordsArb, fc.array(fc.nat(), { maxLength: 12 }), fc.nat({ max: 40 }), (records, cuts, chop) => {
+        const bytes = encodePcap(records)
+        const file = bytes.subarray(0, Math.max(0, bytes.length - chop)) // maybe cut short
+        const parser = new PcapParser()
+        const got: unknown[] = []
+        let pending = new Uint8Array(0)
+        let at = 0
+        for (const cut of [...cuts.map(c => c % (file.length + 1)), file.length].sort((a, b) => a - b)) {
+          const piece = new Uint8Array(pending.length + cut - at)
+          piece.set(pending)
+          piece.set(file.subarray(at, cut), pending.length)
+          at = cut
+          const used = parser.feed(piece, r => got.push(plain(r)))
+          pending = piece.slice(used)
+        }
+        let warned: string | undefined
+        const whole = decodePcap(file, { onTruncated: m => { warned = m } })
+        expect(parser.error).to.equal(undefined)
+        if (whole.ok) {
+          expect(got).to.deep.equal(whole.value.map(plain))
+          expect(parser.truncation(pending.length)).to.equal(warned) // the same words, or both clean
+        } else {
+          expect(parser.truncation(pending.length)).to.equal(whole.error.message) // shorter than the header
+        }
+        if (chop === 0) expect(parser.truncation(pending.length)).to.equal(undefined)
+      }))
+    })
+
+    it('forEachPcapRecord reads a file of several megabytes a piece at a time, records split across reads included', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'irdakit-pcap-'))
+      try {
+        const records: PcapRecord[] = Array.from({ length: 2500 }, (_, i) => ({
+          timestampMs: i * 1.5,
+          direction: i % 2 === 0 ? 'out' : 'in',
+          frame: Uint8Array.from({ length: 2 + (i * 997) % 2049 }, (_, k) => (k * 31 + i) & 0xFF),
+        }))
+        const path = join(dir, 'big.pcap')
+        writePcap(path, records)
+        expect(readFileSync(path).length).to.be.greaterThan(2 << 20)
+        let n = 0
+        let same = true
+        const result = forEachPcapRecord(path, rec => {
+          const want = records[n++]
+          same &&= rec.timestampMs === want.timestampMs && rec.direction === want.direction && hex(rec.frame) === hex(want.frame)
+        })
+        expect(result).to.deep.equal({ ok: true, value: 2500 })
+        expect(same).to.equal(true)
+
+        // Cut short: the good records, then the warning; without onTruncated, a failure.
+        const bytes = readFileSync(path)
+        writeFileSync(path, bytes.subarray(0, bytes.length - 7))
+        const warnings: string[] = []
+        let kept = 0
+        expect(forEachPcapRecord(path, () => { kept++ }, { onTruncated: m => warnings.push(m) })).to.deep.equal({ ok: true, value: 2499 })
+        expect(kept).to.equal(2499)
+        expect(warnings).to.deep.equal(['pcap: record 2499 data truncated'])
+        expect(forEachPcapRecord(path, () => {}).ok).to.equal(false)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+
+    it('refuses a record that claims more than a capture may hold, instead of waiting for it', () => {
+      const rec = encodePcapRecord({ timestampMs: 0, direction: 'in', frame: Uint8Array.of(0x86, 0x11) })
+      new DataView(rec.buffer).setUint32(8, PCAP_MAX_RECORD + 1, true)
+      const parser = new PcapParser()
+      const bytes = new Uint8Array(24 + rec.length)
+      bytes.set(encodePcapHeader())
+      bytes.set(rec, 24)
+      expect(parser.feed(bytes, () => { throw new Error('no record expected') })).to.equal(24)
+      expect(parser.error).to.match(/claims 262145 bytes, more than the 262144/)
+      expect(parser.feed(bytes, () => {})).to.equal(0) // nothing more after an error
+    })
+  })
 })
+

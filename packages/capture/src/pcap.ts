@@ -102,53 +102,107 @@ function concat (parts: Uint8Array[]): Uint8Array {
 }
 
 /**
- * Decodes a pcap of link type 144 held in memory. Accepts both byte orders and both the
- * microsecond and nanosecond magics. Every record must carry the IrDA pseudo-header with packet
- * type 0..3 (received) or 4 (sent) and protocol 0x0017. Never throws on bad bytes.
+ * The largest record a reader accepts, as tshark: larger lengths are a damaged or hostile file,
+ * and a streaming reader must not wait for gigabytes that will never come.
+ */
+export const PCAP_MAX_RECORD = 262144
+
+/**
+ * An incremental pcap reader for link type 144: feed it the file's bytes in any pieces and it
+ * hands out each whole record as soon as it has it, so a capture of any size is read in
+ * bounded memory. Accepts both byte orders and both the microsecond and nanosecond magics.
+ * Every record must carry the IrDA pseudo-header with packet type 0..3 (received) or 4 (sent)
+ * and protocol 0x0017. Never throws on bad bytes: {@link PcapParser.error} says what was wrong,
+ * and the parser takes nothing more after it.
+ */
+export class PcapParser {
+  /** Records handed out so far. */
+  records = 0
+  /** Why the bytes are not a capture, once they are not. */
+  error: string | undefined
+  private le = true
+  private nanos = false
+  /** True once the global header has been read and accepted. */
+  headerSeen = false
+  private readonly epochUs: number
+
+  constructor (opts: PcapOptions = {}) {
+    this.epochUs = Math.round((opts.epochMs ?? DEFAULT_PCAP_EPOCH_MS) * 1000)
+  }
+
+  /**
+   * Reads the global header and every whole record in `bytes`, calling `onRecord` for each.
+   * The record's `frame` is a view into `bytes`, valid during the call only (copy what you
+   * keep). Returns how many bytes it used: the caller passes the rest again, with what follows.
+   */
+  feed (bytes: Uint8Array, onRecord: (rec: PcapRecord) => void): number {
+    if (this.error !== undefined) return 0
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    let o = 0
+    if (!this.headerSeen) {
+      if (bytes.length < PCAP_GLOBAL_HEADER_LEN) return 0
+      const headerError = this.readHeader(v)
+      if (headerError !== undefined) { this.error = headerError; return 0 }
+      o = PCAP_GLOBAL_HEADER_LEN
+    }
+    const le = this.le
+    while (o + PCAP_RECORD_HEADER_LEN <= bytes.length) {
+      const n = this.records
+      const inclLen = v.getUint32(o + 8, le)
+      if (inclLen > PCAP_MAX_RECORD) { this.error = `pcap: record ${n} claims ${inclLen} bytes, more than the ${PCAP_MAX_RECORD} a capture may hold`; return o }
+      const d = o + PCAP_RECORD_HEADER_LEN
+      if (d + inclLen > bytes.length) break
+      if (inclLen < IRDA_PSEUDO_HEADER_LEN) { this.error = `pcap: record ${n} shorter than the IrDA pseudo-header`; return o }
+      const pkttype = v.getUint16(d, false)
+      const protocol = v.getUint16(d + 14, false)
+      if (protocol !== ETH_P_IRDA) { this.error = `pcap: record ${n} protocol 0x${protocol.toString(16)}, expected 0x0017`; return o }
+      if (pkttype !== PKTTYPE_OUT && pkttype > 3) { this.error = `pcap: record ${n} packet type 0x${pkttype.toString(16)} is not a frame`; return o }
+      const sec = v.getUint32(o, le)
+      const frac = v.getUint32(o + 4, le)
+      const us = sec * 1e6 + (this.nanos ? Math.round(frac / 1000) : frac)
+      this.records++
+      onRecord({
+        timestampMs: (us - this.epochUs) / 1000,
+        direction: pkttype === PKTTYPE_OUT ? 'out' : 'in',
+        frame: bytes.subarray(d + IRDA_PSEUDO_HEADER_LEN, d + inclLen),
+      })
+      o = d + inclLen
+    }
+    return o
+  }
+
+  /** What is wrong with a capture that ended with `left` bytes unused, or undefined when it ended cleanly. */
+  truncation (left: number): string | undefined {
+    if (!this.headerSeen) return 'pcap: shorter than the 24-byte global header'
+    if (left === 0) return undefined
+    return `pcap: record ${this.records} ${left < PCAP_RECORD_HEADER_LEN ? 'header' : 'data'} truncated`
+  }
+
+  private readHeader (v: DataView): string | undefined {
+    const magicLe = v.getUint32(0, true)
+    const magicBe = v.getUint32(0, false)
+    if (magicLe === MAGIC_US || magicLe === MAGIC_NS) { this.le = true; this.nanos = magicLe === MAGIC_NS } else if (magicBe === MAGIC_US || magicBe === MAGIC_NS) { this.le = false; this.nanos = magicBe === MAGIC_NS } else {
+      return `pcap: unknown magic 0x${magicBe.toString(16).padStart(8, '0')}`
+    }
+    const linkType = v.getUint32(20, this.le) & 0x0FFFFFFF // the top bits may carry FCS-length flags
+    if (linkType !== LINKTYPE_LINUX_IRDA) return `pcap: link type ${linkType}, expected ${LINKTYPE_LINUX_IRDA} (LINUX_IRDA)`
+    this.headerSeen = true
+    return undefined
+  }
+}
+
+/**
+ * Decodes a pcap of link type 144 held in memory (see {@link PcapParser}); each record's frame
+ * is an array of its own. Never throws on bad bytes.
  */
 export function decodePcap (bytes: Uint8Array, opts: PcapOptions = {}): Decoded<PcapRecord[]> {
-  if (bytes.length < PCAP_GLOBAL_HEADER_LEN) return fail('pcap: shorter than the 24-byte global header')
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  const magicLe = v.getUint32(0, true)
-  const magicBe = v.getUint32(0, false)
-  let le: boolean
-  let nanos: boolean
-  if (magicLe === MAGIC_US || magicLe === MAGIC_NS) { le = true; nanos = magicLe === MAGIC_NS } else if (magicBe === MAGIC_US || magicBe === MAGIC_NS) { le = false; nanos = magicBe === MAGIC_NS } else {
-    return fail(`pcap: unknown magic 0x${magicBe.toString(16).padStart(8, '0')}`)
-  }
-  const linkType = v.getUint32(20, le) & 0x0FFFFFFF // the top bits may carry FCS-length flags
-  if (linkType !== LINKTYPE_LINUX_IRDA) return fail(`pcap: link type ${linkType}, expected ${LINKTYPE_LINUX_IRDA} (LINUX_IRDA)`)
-  const epochUs = Math.round((opts.epochMs ?? DEFAULT_PCAP_EPOCH_MS) * 1000)
+  const parser = new PcapParser(opts)
   const records: PcapRecord[] = []
-  const truncated = (message: string): Decoded<PcapRecord[]> => {
-    if (opts.onTruncated === undefined) return fail(message)
-    opts.onTruncated(message)
-    return ok(records)
-  }
-  let o = PCAP_GLOBAL_HEADER_LEN
-  while (o < bytes.length) {
-    const n = records.length
-    if (o + PCAP_RECORD_HEADER_LEN > bytes.length) return truncated(`pcap: record ${n} header truncated`)
-    const sec = v.getUint32(o, le)
-    const frac = v.getUint32(o + 4, le)
-    const inclLen = v.getUint32(o + 8, le)
-    const d = o + PCAP_RECORD_HEADER_LEN
-    if (d + inclLen > bytes.length) return truncated(`pcap: record ${n} data truncated`)
-    if (inclLen < IRDA_PSEUDO_HEADER_LEN) return fail(`pcap: record ${n} shorter than the IrDA pseudo-header`)
-    const pkttype = v.getUint16(d, false)
-    const protocol = v.getUint16(d + 14, false)
-    if (protocol !== ETH_P_IRDA) return fail(`pcap: record ${n} protocol 0x${protocol.toString(16)}, expected 0x0017`)
-    let direction: 'in' | 'out'
-    if (pkttype === PKTTYPE_OUT) direction = 'out'
-    else if (pkttype <= 3) direction = 'in'
-    else return fail(`pcap: record ${n} packet type 0x${pkttype.toString(16)} is not a frame`)
-    const us = sec * 1e6 + (nanos ? Math.round(frac / 1000) : frac)
-    records.push({
-      timestampMs: (us - epochUs) / 1000,
-      direction,
-      frame: bytes.slice(d + IRDA_PSEUDO_HEADER_LEN, d + inclLen),
-    })
-    o = d + inclLen
-  }
+  const used = parser.feed(bytes, rec => records.push({ ...rec, frame: rec.frame.slice() }))
+  if (parser.error !== undefined) return fail(parser.error)
+  const truncated = parser.truncation(bytes.length - used)
+  if (truncated === undefined) return ok(records)
+  if (opts.onTruncated === undefined || !parser.headerSeen) return fail(truncated)
+  opts.onTruncated(truncated)
   return ok(records)
 }

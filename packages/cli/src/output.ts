@@ -63,6 +63,12 @@ export class Output {
     this.out.write(text + '\n')
   }
 
+  /** Text as it is on stdout (for {@link LineBatch} and streamed JSON), the progress line cleared first. */
+  raw (text: string): void {
+    this.clearProgress()
+    this.out.write(text)
+  }
+
   /** The one JSON document of a `--json` run. */
   emitJson (value: unknown): void {
     this.out.write(JSON.stringify(value, roundFloats, 2) + '\n')
@@ -89,6 +95,28 @@ export class Output {
     if (!this.progressShown) return
     this.err.write('\r\u001b[2K')
     this.progressShown = false
+  }
+}
+
+/**
+ * Lines for stdout gathered into large writes: for a capture of a million frames, a write per
+ * line costs more than decoding the frames. Stdout to a pipe or a file is written synchronously
+ * on Linux, so a batch never piles up in memory.
+ */
+export class LineBatch {
+  private text = ''
+
+  constructor (private readonly write: (text: string) => void, private readonly limit = 1 << 16) {}
+
+  add (line: string): void {
+    this.text += line + '\n'
+    if (this.text.length >= this.limit) this.flush()
+  }
+
+  flush (): void {
+    if (this.text === '') return
+    this.write(this.text)
+    this.text = ''
   }
 }
 

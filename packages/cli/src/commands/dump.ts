@@ -4,9 +4,9 @@
  * emulated room running the demo's exchange.
  */
 import type { Command } from 'commander'
-import { DecodeSession, decodeFrame, readPcap, type PcapRecord } from '@irdakit/capture'
-import { Output, UserError, oneLine } from '../output.js'
-import { toJsonValue } from '../json.js'
+import { DecodeSession, decodeFrame, forEachPcapRecord } from '@irdakit/capture'
+import { LineBatch, Output, UserError, oneLine } from '../output.js'
+import { roundFloats, toJsonValue } from '../json.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
 import { dumpEmulator, dumpRoom, dumpSerial } from '../dump-live.js'
 
@@ -44,7 +44,7 @@ export function registerDump (program: Command): void {
     .option('--seed <n>', 'with --emulator: seed for the room and stacks', parseSeed, 1)
     .option('--real-time', 'with --emulator: pace the exchange on the wall clock')
     .option('--hex', 'add each frame\'s bytes')
-    .option('--json', 'a pcap: one JSON document; live: one JSON object per line (frames and events), then a summary')
+    .option('--json', 'a pcap: one JSON document, streamed with a record per line; live: one JSON object per line (frames and events), then a summary')
     .action(async (path: string | undefined, flags: DumpFlags) => {
       const sources = [path !== undefined, flags.port !== undefined, flags.emulator === true, flags.room !== undefined].filter(Boolean).length
       if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path>, --room <socket> or --emulator')
@@ -56,53 +56,61 @@ export function registerDump (program: Command): void {
     })
 }
 
-/** The records of a pcap; a cut-short last record is left out with a warning on stderr, as tshark does. */
-function load (path: string, out: Output): { records: PcapRecord[], truncated?: string } {
-  let decoded
-  let truncated: string | undefined
-  try {
-    decoded = readPcap(path, {
-      onTruncated: message => {
-        truncated = message.replace(/^pcap: /, '')
-        out.note(`irda: warning: ${path}: ${truncated}; the frames before it are shown`)
-      },
-    })
-  } catch (e) {
-    throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? oneLine(e)}`)
-  }
-  if (!decoded.ok) throw new UserError(`${path} is not an IrDA pcap: ${oneLine(decoded.error)}`)
-  return { records: decoded.value, ...(truncated !== undefined ? { truncated } : {}) }
-}
-
+/**
+ * Decodes a capture file as it is read, a megabyte at a time, so a capture of any size dumps
+ * in flat memory: lines go out in large batches, and `--json` streams its one document (the
+ * header once the file proves to be a capture, then a record per line, then the counts). A
+ * cut-short last record is left out with a warning on stderr, as tshark does.
+ */
 function dump (path: string, flags: DumpFlags): void {
   const out = new Output({ json: flags.json === true })
-  const { records, truncated } = load(path, out)
+  const batch = new LineBatch(text => out.raw(text))
   const session = new DecodeSession()
-  const t0 = records[0]?.timestampMs ?? 0
-  const frames: unknown[] = []
+  let t0: number | undefined
+  let n = 0
   let malformed = 0
-  records.forEach((rec, i) => {
-    const d = decodeFrame(rec.frame, session)
-    if (d.error !== undefined) malformed++
-    const t = (rec.timestampMs - t0) / 1000
-    if (out.json) {
-      frames.push({
-        number: i + 1,
-        time: Number(t.toFixed(6)),
-        direction: rec.direction,
-        length: rec.frame.length,
-        summary: d.summary,
-        layers: toJsonValue(d.layers),
-        ...(d.error !== undefined ? { error: d.error } : {}),
-        ...(flags.hex === true ? { hex: toJsonValue(rec.frame) } : {}),
-      })
-      return
-    }
-    const dir = rec.direction === 'out' ? out.style('cyan', '>') : out.style('magenta', '<')
-    const summary = d.error !== undefined ? out.style('red', d.summary) : d.summary
-    out.line(`${out.style('dim', t.toFixed(6).padStart(12))} ${dir} ${summary}`)
-    if (flags.hex === true) out.line(out.style('dim', '    ' + [...rec.frame].map(b => b.toString(16).padStart(2, '0')).join(' ')))
-  })
-  if (out.json) out.emitJson({ command: 'dump', file: path, frames: records.length, malformed, ...(truncated !== undefined ? { truncated } : {}), records: frames })
-  else out.note(`${records.length} frames${malformed > 0 ? `, ${malformed} malformed` : ''}`)
+  let truncated: string | undefined
+  let result
+  try {
+    result = forEachPcapRecord(path, rec => {
+      const d = decodeFrame(rec.frame, session)
+      n++
+      if (d.error !== undefined) malformed++
+      t0 ??= rec.timestampMs
+      const t = (rec.timestampMs - t0) / 1000
+      if (out.json) {
+        if (n === 1) out.raw(`{"command":"dump","file":${JSON.stringify(path)},"records":[\n`)
+        batch.add((n > 1 ? ',' : '') + JSON.stringify({
+          number: n,
+          time: Number(t.toFixed(6)),
+          direction: rec.direction,
+          length: rec.frame.length,
+          summary: d.summary,
+          layers: toJsonValue(d.layers),
+          ...(d.error !== undefined ? { error: d.error } : {}),
+          ...(flags.hex === true ? { hex: toJsonValue(rec.frame) } : {}),
+        }, roundFloats))
+        return
+      }
+      const dir = rec.direction === 'out' ? out.style('cyan', '>') : out.style('magenta', '<')
+      const summary = d.error !== undefined ? out.style('red', d.summary) : d.summary
+      batch.add(`${out.style('dim', t.toFixed(6).padStart(12))} ${dir} ${summary}`)
+      if (flags.hex === true) batch.add(out.style('dim', '    ' + Buffer.from(rec.frame).toString('hex').replace(/(..)(?!$)/g, '$1 ')))
+    }, { onTruncated: message => { truncated = message.replace(/^pcap: /, '') } })
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code
+    if (code === undefined) throw e // not the file: a bug, reported as one
+    throw new UserError(`cannot read ${path}: ${code}`)
+  } finally {
+    batch.flush()
+  }
+  if (!result.ok) throw new UserError(`${path} is not an IrDA pcap: ${oneLine(result.error)}`)
+  if (truncated !== undefined) out.note(`irda: warning: ${path}: ${truncated}; the frames before it are shown`)
+  const frames = result.value
+  if (out.json) {
+    const counts = `"frames":${frames},"malformed":${malformed}${truncated !== undefined ? `,"truncated":${JSON.stringify(truncated)}` : ''}`
+    out.raw(frames === 0 ? `{"command":"dump","file":${JSON.stringify(path)},${counts},"records":[]}\n` : `\n],${counts}}\n`)
+  } else {
+    out.note(`${frames} frames${malformed > 0 ? `, ${malformed} malformed` : ''}`)
+  }
 }

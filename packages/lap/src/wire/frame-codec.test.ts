@@ -83,3 +83,19 @@ describe('lap/wire emitFrame refuses out-of-range Reprs', () => {
     expect(() => emitFrame({ caddr: 0x7f, command: true, pf: true, kind: 'TEST', info: { data: new Uint8Array(0) } })).to.throw(InvalidReprError)
   })
 })
+
+describe('lap/wire parseFrame information ownership', () => {
+  it('gives I and UI frames an information field of their own by default, a view with copyInfo: false', () => {
+    for (const bytes of [Uint8Array.of(0x87, 0x10, 1, 2, 3), Uint8Array.of(0xFF, 0x13, 4, 5)]) {
+      const own = parseFrame(bytes)
+      const view = parseFrame(bytes, { copyInfo: false })
+      if (!own.ok || !view.ok || !('info' in own.value) || !('info' in view.value)) throw new Error('expected frames with information')
+      const ownInfo = own.value.info as Uint8Array
+      const viewInfo = view.value.info as Uint8Array
+      expect([...ownInfo]).to.deep.equal([...viewInfo])
+      bytes[2] ^= 0xFF // the caller reuses its buffer
+      expect(ownInfo[0]).to.not.equal(bytes[2])
+      expect(viewInfo[0]).to.equal(bytes[2])
+    }
+  })
+})
