@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { expect } from 'chai'
 import { IrdaProcess } from './irda-process.js'
 import { runIrda } from './run-irda.js'
+import { ptyPair, skipWithoutSocat, type PtyPair } from '../serial/socat.js'
 
 describe('irda obex', function () {
   this.timeout(120_000)
@@ -105,5 +106,35 @@ describe('irda obex', function () {
       expect(run.status).to.equal(0)
     }
     expect(readdirSync(inbox)).to.deep.equal(['memo.txt'])
+  })
+
+  describe('on a serial port pair (socat ptys, dongle none)', () => {
+    let pty: PtyPair | undefined
+    const running: IrdaProcess[] = []
+    beforeEach(async function () {
+      skipWithoutSocat(this)
+      pty = await ptyPair()
+    })
+    afterEach(async () => {
+      for (const p of running.splice(0)) await p.stop('SIGKILL')
+      pty?.kill()
+      pty = undefined
+    })
+
+    it('serve --once on one end, push on the other: the file arrives whole, both exit 0', async () => {
+      const inbox = join(dir, 'inbox')
+      mkdirSync(inbox)
+      const server = new IrdaProcess(['obex', 'serve', inbox, '--port', pty!.a, '--dongle', 'none', '--once', '--json'])
+      running.push(server)
+      await server.waitFor(/"event":"listening"/)
+      const file = join(dir, 'jane.vcf')
+      writeFileSync(file, 'BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;Jane\r\nEND:VCARD\r\n')
+      const push = runIrda(['obex', 'push', file, '--port', pty!.b, '--dongle', 'none', '--json'])
+      expect(push.status, push.stderr).to.equal(0)
+      expect(JSON.parse(push.stdout)).to.deep.include({ ok: true, medium: `${pty!.b} (none)` })
+      const served = await server.done()
+      expect(served.status, served.stderr).to.equal(0)
+      expect(readFileSync(join(inbox, 'jane.vcf'), 'utf8')).to.equal(readFileSync(file, 'utf8'))
+    })
   })
 })
