@@ -2,7 +2,7 @@
 export { CATALOGUE } from './cases/index.js'
 export type { CaseDef, CaseContext, Layer, Role, CaseType, Need, TargetControl } from './case.js'
 export { runSuite, selectCases, type Report, type CaseResult, type RunOptions } from './runner.js'
-export { openTarget, loopbackTarget, TargetError, LOOPBACK_ADDRESS, ECHO_CLASS, type Target, type TargetOptions } from './target.js'
+export { openTarget, loopbackTarget, addEchoService, TargetError, LOOPBACK_ADDRESS, ECHO_CLASS, type Target, type TargetOptions } from './target.js'
 export { sanityProbe, classify, fromQos, ProbeError, type Profile } from './profile.js'
 export { TesterStation, type Received } from './station.js'
 export { PrimaryLink, TESTER_ADDRESS, testerQos, xidCommand } from './link.js'

@@ -112,8 +112,7 @@ async function runCase (st: TesterStation, c: CaseDef, profile: Profile, target:
   for (let attempt = 1; attempt <= 1 + retries; attempt++) {
     last = await attemptCase(st, c, profile, target, attempt)
     if (last.verdict !== 'INCONC') return last
-    st.note('INCONC: waiting 2 s before the retry')
-    await st.wait(2000)
+    await settle(st)
   }
   return last as CaseResult
 }
@@ -157,6 +156,24 @@ async function attemptCase (st: TesterStation, c: CaseDef, profile: Profile, tar
   if (c.level === 'INFO' && v.verdict === 'PASS') v.add('INFO', facts.join('; ') || 'see trace')
   else if (facts.length > 0) v.reasons.push(...facts.map(f => `INFO: ${f}`))
   return result(c, v.verdict, v.reasons, [...st.trace], attempt, st.now() - start)
+}
+
+/**
+ * Before a retry: let the device finish what got in the way. If it is discovering on its own,
+ * wait for its final XID, so the retry starts at the beginning of its quiet period; else 2 s.
+ */
+async function settle (st: TesterStation): Promise<void> {
+  const deadline = st.now() + 4000
+  let discovering = false
+  for (;;) {
+    const r = await st.next(Math.max(0, deadline - st.now()), () => false)
+    if (r === undefined) break
+    if (r.frame?.kind === 'XID' && r.frame.command) {
+      discovering = true
+      if (r.frame.info.slot === 0xFF) break
+    }
+  }
+  await st.wait(discovering ? 100 : 0)
 }
 
 /** Leaves the target in NDM: DISC on every connection the case opened, then a quiet pause. */

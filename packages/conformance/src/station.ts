@@ -126,11 +126,25 @@ export class TesterStation {
 
   /** The target must send nothing (besides what `ignore` passes over) for `ms`. */
   async expectSilence (ms: number, why: string, ignore?: (r: Received) => boolean): Promise<void> {
-    const r = await this.next(ms, ignore)
+    const r = await this.quiet(ms, ignore)
     if (r !== undefined) {
       this.flag(`expected silence: ${why}`)
       throw new CaseVerdict('FAIL', `${why}: got ${describe(r.bytes)}`)
     }
+  }
+
+  /**
+   * Waits `ms` for a frame; undefined when none came. Silence proves nothing while the device
+   * was busy with its own discovery: that ends the case INCONC (retried).
+   */
+  async quiet (ms: number, ignore?: (r: Received) => boolean): Promise<Received | undefined> {
+    const before = this.ownDiscovery
+    const r = await this.next(ms, ignore)
+    if (r === undefined && this.ownDiscovery > before) {
+      this.note('the device ran its own discovery meanwhile: its silence proves nothing')
+      throw new CaseVerdict('INCONC', 'the device was busy with its own discovery while it had to stay silent (contention, not a finding)')
+    }
+    return r
   }
 
   /** Collects every frame (not ignored) that arrives within `ms`. */

@@ -73,18 +73,27 @@ export async function openTarget (spec: string, opts: TargetOptions = {}): Promi
   }
 }
 
-/** Our stack in a virtual room beside the tester, with a TinyTP echo service registered as `Echo`. */
-export function loopbackTarget (seed = 1, opts: { mutant?: Mutant } = {}): Target {
-  const room = new Room({ time: 'virtual', seed })
-  const port = room.port('tester')
-  const dutPort = opts.mutant !== undefined ? mutatePort(room.port('dut'), opts.mutant) : room.port('dut')
-  const stack = IrdaStack.create({ port: dutPort, nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed })
+/**
+ * What the loopback device offers the cases: a TinyTP echo service (with SAR) registered in IAS
+ * as `Echo`, and an IAS value that spans several frames. Also for tests that put our stack
+ * behind a pty or in a served room.
+ */
+export function addEchoService (stack: IrdaStack): void {
   const server = stack.ttpListen({ maxSduSize: 1024 })
   stack.ias.set(ECHO_CLASS, 'IrDA:TinyTP:LsapSel', { type: 'integer', value: server.lsap })
   stack.ias.set('Conformance', 'LongValue', { type: 'octets', value: Uint8Array.from({ length: 300 }, (_, i) => i & 0xFF) })
   server.on('connection', sock => {
     sock.on('readable', () => { for (let d = sock.receive(); d !== undefined; d = sock.receive()) sock.write(d) })
   })
+}
+
+/** Our stack in a virtual room beside the tester, with a TinyTP echo service registered as `Echo`. */
+export function loopbackTarget (seed = 1, opts: { mutant?: Mutant } = {}): Target {
+  const room = new Room({ time: 'virtual', seed })
+  const port = room.port('tester')
+  const dutPort = opts.mutant !== undefined ? mutatePort(room.port('dut'), opts.mutant) : room.port('dut')
+  const stack = IrdaStack.create({ port: dutPort, nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed })
+  addEchoService(stack)
   return {
     name: 'loopback',
     port,

@@ -99,7 +99,7 @@ export const LAP_ERR: CaseDef[] = [
       const link = await ctx.connect()
       await link.disconnect()
       ctx.st.send({ kind: 'DISC', caddr: link.caddr, command: true, pf: true }, 'again, as if the UA was lost')
-      const r = await ctx.st.next(ANSWER_MS)
+      const r = await ctx.st.quiet(ANSWER_MS)
       ctx.should(r?.frame?.kind === 'DM' || r?.frame?.kind === 'UA', `a repeated DISC got ${r?.frame?.kind ?? 'no answer'}; the primary then retries until N2`)
       ctx.info(`repeated DISC answered with ${r?.frame?.kind ?? 'nothing'}`)
     },
@@ -147,7 +147,7 @@ export const LAP_ERR: CaseDef[] = [
     title: 'A TEST command without P gets no response',
     run: async ctx => {
       ctx.st.send(testCmd(BROADCAST_DEVICE, payload, false))
-      const r = await ctx.st.next(600)
+      const r = await ctx.st.quiet(600)
       ctx.should(r === undefined, `TEST with P=0 was answered with ${r?.frame?.kind ?? '?'}: a response without a poll`)
     },
   },
