@@ -21,7 +21,7 @@ import {
   decodeSockaddrIrda, encodeSockaddrIrda, decodeDeviceList, encodeDeviceList, decodeIasSet, encodeIasSet,
   decodeIasQuery, encodeIasQuery, StructError, AF_IRDA, type IasAttribute,
 } from '@irdakit/irsock/af_irda'
-import { decodeFrame, decodePcap, encodePcap, DecodeSession } from '@irdakit/capture'
+import { decodeFrame, decodePcap, encodePcap, DecodeSession, PcapParser, PCAP_MAX_RECORD, type PcapRecord } from '@irdakit/capture'
 import { decodeParams, encodeParams, type IrcommParam } from '@irdakit/ircomm'
 import {
   PacketReader, decodeRequest, encodeRequest, decodeResponse, encodeResponse, header, HeaderId, Opcode, ResponseCode,
@@ -171,6 +171,7 @@ export function makeTargets (seed: number): FuzzTarget[] {
     ircommParamsTarget(),
     ...afIrdaTargets(),
     pcapTarget(c.pcaps, c.frames),
+    pcapStreamTarget(c.pcaps, c.frames),
     captureTarget(c.frames, generatedFrames),
     ...obexTargets(),
   ]
@@ -409,6 +410,42 @@ function pcapTarget (files: Uint8Array[], frames: Uint8Array[]): FuzzTarget {
       let bytes = 0
       for (const rec of r.value) bytes += 32 + rec.frame.length
       if (24 + bytes !== input.length) throw new FuzzDefect(`records account for ${24 + bytes} of ${input.length} bytes`)
+      return true
+    },
+  }
+}
+
+/**
+ * The streaming pcap parser (what `forEachPcapRecord` and live dumps use), fed each input in
+ * random pieces the way a file or pipe delivers them, the unused rest passed again with the next
+ * piece: it must find exactly what `decodePcap` finds in the whole input, and the rest it asks
+ * the caller to keep must stay under one record.
+ */
+function pcapStreamTarget (files: Uint8Array[], frames: Uint8Array[]): FuzzTarget {
+  const base = pcapTarget(files, frames)
+  const text = (r: PcapRecord): string => `${r.timestampMs}/${r.direction}/${Buffer.from(r.frame).toString('hex')}`
+  return {
+    ...base,
+    name: 'capture/PcapParser (pieces)',
+    run: (input, rng) => {
+      const parser = new PcapParser()
+      const got: string[] = []
+      let rest = new Uint8Array(0)
+      for (let at = 0; at < input.length && parser.error === undefined;) {
+        const n = 1 + rng.int(Math.min(4096, input.length - at))
+        const buf = new Uint8Array(rest.length + n)
+        buf.set(rest); buf.set(input.subarray(at, at + n), rest.length)
+        at += n
+        const used = parser.feed(buf, rec => got.push(text(rec)))
+        rest = buf.slice(used)
+        if (rest.length > 16 + PCAP_MAX_RECORD + 24) throw new FuzzDefect(`the parser left ${rest.length} bytes to keep`)
+      }
+      const whole = decodePcap(input)
+      const problem = parser.error ?? parser.truncation(rest.length)
+      if (whole.ok !== (problem === undefined)) throw new FuzzDefect(`in pieces: ${problem ?? 'ok'}; whole: ${whole.ok ? 'ok' : whole.error.message}`)
+      if (!whole.ok) return verdict(whole)
+      const want = whole.value.map(text)
+      if (JSON.stringify(got) !== JSON.stringify(want)) throw new FuzzDefect(`in pieces ${got.length} records, whole ${want.length}, or they differ`)
       return true
     },
   }
