@@ -3,6 +3,7 @@
  * every record written before the crash (a pcap reader stops cleanly at the last whole record).
  */
 import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs'
+import { open } from 'node:fs/promises'
 import { fail, LocalProtocolError, ok, type Decoded } from '@irdakit/core'
 import { decodePcap, encodePcap, encodePcapHeader, encodePcapRecord, PCAP_MAX_RECORD, PcapParser, type PcapOptions, type PcapRecord } from './pcap.js'
 
@@ -44,8 +45,41 @@ export function readPcap (source: Uint8Array | string, opts: PcapOptions = {}): 
   return decodePcap(bytes, opts)
 }
 
-/** How much of a file {@link forEachPcapRecord} reads at a time. */
+/** How much of a file the record streams read at a time. */
 const READ_CHUNK = 1 << 20
+
+/** What both file streams share: the read buffer, the parser, and the start of a record a read cut off. */
+class ChunkedPcapReader {
+  private readonly parser: PcapParser
+  readonly buf = new Uint8Array(READ_CHUNK + PCAP_MAX_RECORD + 64)
+  filled = 0
+
+  constructor (private readonly opts: PcapOptions, private readonly onRecord: (rec: PcapRecord) => void) {
+    this.parser = new PcapParser(opts)
+  }
+
+  /** How many bytes the next read may bring (after `filled`). */
+  get room (): number { return Math.min(READ_CHUNK, this.buf.length - this.filled) }
+
+  /** Parses after a read of `n` bytes; false when the bytes are not a capture (stop reading). */
+  took (n: number): boolean {
+    this.filled += n
+    const used = this.parser.feed(this.buf.subarray(0, this.filled), this.onRecord)
+    if (this.parser.error !== undefined) return false
+    this.buf.copyWithin(0, used, this.filled)
+    this.filled -= used
+    return true
+  }
+
+  result (): Decoded<number> {
+    if (this.parser.error !== undefined) return fail(this.parser.error)
+    const truncated = this.parser.truncation(this.filled)
+    if (truncated === undefined) return ok(this.parser.records)
+    if (this.opts.onTruncated === undefined || !this.parser.headerSeen) return fail(truncated)
+    this.opts.onTruncated(truncated)
+    return ok(this.parser.records)
+  }
+}
 
 /**
  * Streams a capture file: calls `onRecord` for each record in order, reading the file a
@@ -55,26 +89,33 @@ const READ_CHUNK = 1 << 20
  * record, which `opts.onTruncated` may accept as {@link readPcap} does.
  */
 export function forEachPcapRecord (path: string, onRecord: (rec: PcapRecord) => void, opts: PcapOptions = {}): Decoded<number> {
-  const parser = new PcapParser(opts)
-  const buf = new Uint8Array(READ_CHUNK + PCAP_MAX_RECORD + 64)
-  let filled = 0
+  const reader = new ChunkedPcapReader(opts, onRecord)
   const fd = openSync(path, 'r')
   try {
     for (;;) {
-      const n = readSync(fd, buf, filled, Math.min(READ_CHUNK, buf.length - filled), null)
-      filled += n
-      const used = parser.feed(buf.subarray(0, filled), onRecord)
-      if (parser.error !== undefined) return fail(parser.error)
-      buf.copyWithin(0, used, filled) // the start of a record that continues in the next read
-      filled -= used
-      if (n === 0) break
+      const n = readSync(fd, reader.buf, reader.filled, reader.room, null)
+      if (!reader.took(n) || n === 0) break
     }
   } finally {
     closeSync(fd)
   }
-  const truncated = parser.truncation(filled)
-  if (truncated === undefined) return ok(parser.records)
-  if (opts.onTruncated === undefined || !parser.headerSeen) return fail(truncated)
-  opts.onTruncated(truncated)
-  return ok(parser.records)
+  return reader.result()
+}
+
+/**
+ * {@link forEachPcapRecord} that lets the event loop run between reads, for a program that must
+ * notice meanwhile that its reader went away (a closed pipe) or that it was interrupted.
+ */
+export async function forEachPcapRecordAsync (path: string, onRecord: (rec: PcapRecord) => void, opts: PcapOptions = {}): Promise<Decoded<number>> {
+  const reader = new ChunkedPcapReader(opts, onRecord)
+  const file = await open(path, 'r')
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(reader.buf, reader.filled, reader.room, null)
+      if (!reader.took(bytesRead) || bytesRead === 0) break
+    }
+  } finally {
+    await file.close()
+  }
+  return reader.result()
 }

@@ -6,7 +6,7 @@ import fc from 'fast-check'
 import { LocalProtocolError } from '@irdakit/core'
 import {
   encodePcap, encodePcapHeader, encodePcapRecord, decodePcap, readPcap, writePcap, PcapWriter,
-  PcapParser, forEachPcapRecord, PCAP_MAX_RECORD, LINKTYPE_LINUX_IRDA, DEFAULT_PCAP_EPOCH_MS, type PcapRecord,
+  PcapParser, forEachPcapRecord, forEachPcapRecordAsync, PCAP_MAX_RECORD, LINKTYPE_LINUX_IRDA, DEFAULT_PCAP_EPOCH_MS, type PcapRecord,
 } from './index.js'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -169,6 +169,28 @@ describe('capture/pcap', () => {
         expect(kept).to.equal(2499)
         expect(warnings).to.deep.equal(['pcap: record 2499 data truncated'])
         expect(forEachPcapRecord(path, () => {}).ok).to.equal(false)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+
+    it('forEachPcapRecordAsync reads the same records, the same truncation and the same refusals', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'irdakit-pcap-'))
+      try {
+        const records: PcapRecord[] = Array.from({ length: 1200 }, (_, i) => ({ timestampMs: i, direction: 'in', frame: new Uint8Array(2 + (i * 613) % 2049).fill(i & 0xFF) }))
+        const path = join(dir, 'big.pcap')
+        writePcap(path, records)
+        const bytes = readFileSync(path)
+        writeFileSync(path, bytes.subarray(0, bytes.length - 3))
+        const seen: string[] = []
+        const warnings: string[] = []
+        const result = await forEachPcapRecordAsync(path, rec => seen.push(`${rec.timestampMs}:${rec.frame.length}:${rec.frame[0]}`), { onTruncated: m => warnings.push(m) })
+        expect(result).to.deep.equal({ ok: true, value: 1199 })
+        expect(seen).to.deep.equal(records.slice(0, 1199).map(r => `${r.timestampMs}:${r.frame.length}:${r.frame[0]}`))
+        expect(warnings).to.deep.equal(['pcap: record 1199 data truncated'])
+        writeFileSync(path, 'not a capture at all, but long enough')
+        const bad = await forEachPcapRecordAsync(path, () => {})
+        expect(bad.ok).to.equal(false)
       } finally {
         rmSync(dir, { recursive: true, force: true })
       }

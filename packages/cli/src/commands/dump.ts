@@ -4,7 +4,7 @@
  * emulated room running the demo's exchange.
  */
 import type { Command } from 'commander'
-import { DecodeSession, decodeFrame, forEachPcapRecord } from '@irdakit/capture'
+import { DecodeSession, decodeFrame, forEachPcapRecordAsync } from '@irdakit/capture'
 import { LineBatch, Output, UserError, oneLine } from '../output.js'
 import { roundFloats, toJsonValue } from '../json.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
@@ -49,7 +49,7 @@ export function registerDump (program: Command): void {
       const sources = [path !== undefined, flags.port !== undefined, flags.emulator === true, flags.room !== undefined].filter(Boolean).length
       if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path>, --room <socket> or --emulator')
       if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, --room <socket> or --emulator')
-      if (path !== undefined) { dump(path, flags); return }
+      if (path !== undefined) { await dump(path, flags); return }
       if (flags.port !== undefined) { await dumpSerial(flags.port, flags); return }
       if (flags.room !== undefined) { await dumpRoom(flags.room, flags); return }
       await dumpEmulator(flags)
@@ -62,7 +62,7 @@ export function registerDump (program: Command): void {
  * header once the file proves to be a capture, then a record per line, then the counts). A
  * cut-short last record is left out with a warning on stderr, as tshark does.
  */
-function dump (path: string, flags: DumpFlags): void {
+async function dump (path: string, flags: DumpFlags): Promise<void> {
   const out = new Output({ json: flags.json === true })
   const batch = new LineBatch(text => out.raw(text))
   const session = new DecodeSession()
@@ -72,7 +72,8 @@ function dump (path: string, flags: DumpFlags): void {
   let truncated: string | undefined
   let result
   try {
-    result = forEachPcapRecord(path, rec => {
+    // Between reads the event loop runs, so a closed pipe (`| head`) ends the run early.
+    result = await forEachPcapRecordAsync(path, rec => {
       const d = decodeFrame(rec.frame, session)
       n++
       if (d.error !== undefined) malformed++
