@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { connectRoom } from '@irdakit/emulator'
-import { emulatePhone } from '@irdakit/ircomm'
+import { connectIrcomm, emulatePhone } from '@irdakit/ircomm'
+import { IrdaStack } from '@irdakit/stack'
 import { startIrda, type LiveIrda } from '../cli/live-irda.js'
 import { skipWithoutSocat, within } from '../serial/socat.js'
 
@@ -97,6 +98,39 @@ describe('ircomm/irda comm --pty (real pty, real programs)', function () {
         irda = undefined
         await phone2.close()
         await phone2.stack.port.close()
+      }
+    } finally {
+      await room.stop()
+    }
+  })
+
+  it('--server: the device that connects to us is the pty\'s other end', async () => {
+    const socket = join(dir, 'room.sock')
+    const room = startIrda(['room', 'serve', '--socket', socket, '--json'])
+    try {
+      await room.waitFor(l => l.includes('"listening"'), 8000, 'room listening')
+      const link = join(dir, 'ircomm')
+      irda = startIrda(['comm', '--server', '--room', socket, '--pty', link, '--json'])
+      await irda.waitFor(l => l.includes('"event":"listening"'), 30_000, 'comm listening')
+      const roomPort = await connectRoom(socket, { name: 'client' })
+      const client = IrdaStack.create({ port: roomPort, nickname: 'client' })
+      try {
+        const port = await within(30_000, connectIrcomm(client), 'connect to irda comm --server')
+        expect(port.service).to.equal('9-wire')
+        await irda.waitFor(l => l.includes('"event":"connected"'), 10_000, 'comm connected')
+        const got: Buffer[] = []
+        port.on('data', (c: Buffer) => got.push(c))
+        port.write('from the client\n')
+        expect(await converse(link, 'from the pty\n', 'from the client')).to.include('from the client')
+        const deadline = Date.now() + 10_000
+        while (!Buffer.concat(got).toString().includes('from the pty') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+        expect(Buffer.concat(got).toString()).to.include('from the pty')
+        port.end()
+      } finally {
+        await irda.stop()
+        irda = undefined
+        await client.close().catch(() => {})
+        await roomPort.close()
       }
     } finally {
       await room.stop()
