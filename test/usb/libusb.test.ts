@@ -1,0 +1,29 @@
+import { expect } from 'chai'
+import { listUsbDevices, matchDriver, NoSuchUsbDeviceError, openUsbDevice, parseUsbSelector, usbBackend, type UsbDevice } from '@irdakit/usb'
+
+describe('usb/libusb adapter and device matching', () => {
+  it('--usb takes vid:pid in hex or an index, and says what it wants otherwise', () => {
+    expect(parseUsbSelector('9710:7780')).to.deep.equal({ vendorId: 0x9710, productId: 0x7780 })
+    expect(parseUsbSelector('066F:4210')).to.deep.equal({ vendorId: 0x066f, productId: 0x4210 })
+    expect(parseUsbSelector('2')).to.deep.equal({ index: 2 })
+    expect(() => parseUsbSelector('/dev/ttyUSB0')).to.throw(NoSuchUsbDeviceError, /vid:pid/)
+  })
+
+  it('matches drivers by the VID:PID table first, then by the bridge class interface', () => {
+    const dev = (vendorId: number, productId: number, cls = 0xFF): UsbDevice => ({ vendorId, productId, configuration: { configurationValue: 1, interfaces: [{ interfaceNumber: 0, alternate: { interfaceClass: cls, interfaceSubclass: 2, interfaceProtocol: 0, endpoints: [] } }] } }) as unknown as UsbDevice
+    expect(matchDriver(dev(0x9710, 0x7780))?.driver).to.equal('mcs7780')
+    expect(matchDriver(dev(0x066f, 0x4200))?.driver).to.equal('stir4200')
+    expect(matchDriver(dev(0x066f, 0x4210))).to.include({ driver: 'stir421x', quirks: 0x81 })
+    expect(matchDriver(dev(0x09c4, 0x0011))).to.include({ driver: 'irda-usb', quirks: 0x03 })
+    expect(matchDriver(dev(0x1234, 0x4949, 0xFE))?.driver).to.equal('irda-usb')
+    expect(matchDriver(dev(0x1234, 0x4949))).to.equal(undefined)
+  })
+
+  it('the usb backend loads from its prebuilt binary; with no such device present, opening says so', async function () {
+    try { await usbBackend() } catch (e) { this.skip() }
+    expect(await listUsbDevices()).to.be.an('array')
+    let err: unknown
+    try { await openUsbDevice('ffff:fffe') } catch (e) { err = e }
+    expect(err).to.be.instanceOf(NoSuchUsbDeviceError)
+  })
+})
