@@ -110,7 +110,7 @@ async function dump (path: string, flags: DumpFlags): Promise<void> {
   const frames = result.value
   if (out.json) {
     const counts = `"frames":${frames},"malformed":${malformed}${truncated !== undefined ? `,"truncated":${JSON.stringify(truncated)}` : ''}`
-    out.raw(frames === 0 ? `{"command":"dump","file":${JSON.stringify(path)},${counts},"records":[]}\n` : `\n],${counts}}\n`)
+    out.raw(frames === 0 ? `{"command":"dump","file":${JSON.stringify(path)},${counts},"records":[]}\n` : `],${counts}}\n`)
   } else {
     out.note(`${frames} frames${malformed > 0 ? `, ${malformed} malformed` : ''}`)
   }
