@@ -137,4 +137,76 @@ export const IAS: CaseDef[] = [
       await link.disconnect()
     },
   },
+  {
+    id: 'IAS/SRV/GVBC/BI-03', level: 'MUST', clause: 'IrLMP 1.1 4.3.5 (names are compared octet by octet)',
+    title: 'Class names are case-sensitive: "device" is No Such Class',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const a = await iasQuery(link, 'device', 'DeviceName')
+      ctx.must(a.returnCode === IasReturn.NO_SUCH_CLASS, `return code ${a.returnCode} for "device"; want 1`)
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'IAS/SRV/GVBC/BV-06', level: 'MUST', clause: 'IrLMP 1.1 4.3 (attribute names up to 60 bytes)',
+    title: 'An attribute name of the full 60 bytes is accepted (No Such Attribute on Device)',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const a = await iasQuery(link, 'Device', 'A'.repeat(60), { frameMax: Math.min(link.params?.txDataSize ?? 64, 2048) - 2 })
+      ctx.must(a.returnCode === IasReturn.NO_SUCH_ATTRIBUTE, `return code ${a.returnCode} for a 60-byte attribute name; want 2`)
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'IAS/SRV/GVBC/BV-07', level: 'SHOULD', needs: ['echo'], clause: 'IrLMP 1.1 4.1 (object identifiers identify objects)',
+    title: 'The same object answers two queries with the same object identifier',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const a = await iasQuery(link, ctx.profile.echoClass as string, 'IrDA:TinyTP:LsapSel')
+      const b = await iasQuery(link, ctx.profile.echoClass as string, 'IrDA:TinyTP:LsapSel')
+      ctx.must(a.returnCode === 0 && b.returnCode === 0, 'the echo class is not found')
+      ctx.should(a.entries[0]?.objectId === b.entries[0]?.objectId, `object id ${a.entries[0]?.objectId ?? '?'} then ${b.entries[0]?.objectId ?? '?'}`)
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'IAS/SRV/GVBC/CA-01', level: 'INFO', clause: 'IrLMP 1.1 4.1 (Device DeviceName) and 3.4.1 (discovery nickname)',
+    title: 'Does the IAS DeviceName match the nickname of the discovery info?',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const a = await iasQuery(link, 'Device', 'DeviceName')
+      const v = a.entries[0]?.value
+      const name = v?.type === 'string' ? new TextDecoder('latin1').decode(v.value) : ''
+      ctx.info(name === ctx.profile.nickname ? `both "${name}"` : `DeviceName "${name}", nickname "${ctx.profile.nickname}"`)
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'IAS/SRV/IAP/BI-02', level: 'MUST', clause: 'IrLMP 1.1 4.2.2 (Ack frames); hostile input',
+    title: 'An IAP Ack frame with no operation under way is ignored; IAS then answers a query',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const c = await lmConnect(link, 0, TESTER_LSAP.IAS_CLIENT)
+      ctx.must(c.kind === 'connect-confirm', 'IAS refused the connection')
+      await sendPdu(link, { kind: 'data', dlsap: 0, slsap: TESTER_LSAP.IAS_CLIENT, data: Uint8Array.of(0x44) }, 'a stray Ack')
+      const a = await iasOn(link, 'Device', 'DeviceName')
+      ctx.must(a.returnCode === 0, `IAS answered ${a.returnCode} after a stray Ack`)
+      await sendPdu(link, { kind: 'disconnect', dlsap: 0, slsap: TESTER_LSAP.IAS_CLIENT, reason: 1, userData: new Uint8Array(0) })
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'IAS/SRV/IAP/BI-03', level: 'MUST', clause: 'IrLMP 1.1 4.2 (an IAP frame has a control byte); hostile input',
+    title: 'An empty IAP frame (an LM data PDU with no bytes) is ignored; IAS then answers a query',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const c = await lmConnect(link, 0, TESTER_LSAP.IAS_CLIENT)
+      ctx.must(c.kind === 'connect-confirm', 'IAS refused the connection')
+      await sendPdu(link, { kind: 'data', dlsap: 0, slsap: TESTER_LSAP.IAS_CLIENT, data: new Uint8Array(0) }, 'no IAP control byte')
+      const a = await iasOn(link, 'Device', 'DeviceName')
+      ctx.must(a.returnCode === 0, `IAS answered ${a.returnCode} after an empty frame`)
+      await sendPdu(link, { kind: 'disconnect', dlsap: 0, slsap: TESTER_LSAP.IAS_CLIENT, reason: 1, userData: new Uint8Array(0) })
+      await link.disconnect()
+    },
+  },
 ]

@@ -5,6 +5,7 @@ import { LAP_CON } from './lap-con.js'
 import { LAP_DATA } from './lap-data.js'
 import { LAP_ERR } from './lap-err.js'
 import { LAP_PRI } from './lap-pri.js'
+import { LAP_MORE } from './lap-more.js'
 import { LMP } from './lmp.js'
 import { IAS } from './ias.js'
 import { TTP } from './ttp.js'
@@ -16,6 +17,7 @@ export const CATALOGUE: readonly CaseDef[] = [
   ...LAP_DATA,
   ...LAP_ERR,
   ...LAP_PRI,
+  ...LAP_MORE,
   ...LMP,
   ...IAS,
   ...TTP,

@@ -2,7 +2,7 @@
 import { DisconnectReason, emitLmpPdu, type LmpPdu } from '@irdakit/lmp'
 import { TtpConnectPdu } from '@irdakit/ttp'
 import type { CaseDef } from '../case.js'
-import { expectPdu, lmConnect, sendPdu, ttpLsapOf, iasQuery, TESTER_LSAP, ascii } from '../upper.js'
+import { expectPdu, lmConnect, sendPdu, ttpLsapOf, iasOn, iasQuery, TESTER_LSAP, ascii } from '../upper.js'
 
 const EMPTY = new Uint8Array(0)
 
@@ -127,6 +127,36 @@ export const LMP: CaseDef[] = [
         if (i === 39) ctx.info('no RD within 40 polls; the link stays up until the primary drops it')
         await ctx.st.wait(100)
       }
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'LMP/SRV/CON/BV-02', level: 'MUST', needs: ['echo'], clause: 'IrLMP 1.1 4.1.2 (connect user data, up to 60 bytes)',
+    title: 'An LM connect carrying 60 bytes of user data (a TinyTP connect PDU and 59 bytes) is confirmed',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const lsap = await ttpLsapOf(link, ctx.profile.echoClass as string)
+      if (lsap === undefined) return ctx.notApplicable('no echo service in IAS')
+      const userData = TtpConnectPdu.emit({ credit: 4, userData: new Uint8Array(59).fill(0x55) })
+      const c = await lmConnect(link, lsap, TESTER_LSAP.TTP, userData)
+      ctx.must(c.kind === 'connect-confirm', `a connect with 60 bytes of user data got ${c.kind}`)
+      await sendPdu(link, { kind: 'disconnect', dlsap: lsap, slsap: TESTER_LSAP.TTP, reason: 1, userData: EMPTY })
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'LMP/SRV/CON/BV-03', level: 'MUST', clause: 'IrLMP 1.1 3.3 (each LSAP connection is a pair of selectors)',
+    title: 'Two IAS connections at once, from two client selectors, are both confirmed and both answer',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const a = await lmConnect(link, 0, 0x5A)
+      const b = await lmConnect(link, 0, 0x5B)
+      ctx.must(a.kind === 'connect-confirm' && b.kind === 'connect-confirm', `answers ${a.kind}, ${b.kind}`)
+      const qa = await iasOn(link, 'Device', 'DeviceName', { slsap: 0x5A })
+      const qb = await iasOn(link, 'Device', 'NoSuchAttribute', { slsap: 0x5B })
+      ctx.must(qa.returnCode === 0 && qb.returnCode === 2, `return codes ${qa.returnCode}, ${qb.returnCode}; want 0, 2`)
+      link.sendI(emitLmpPdu({ kind: 'disconnect', dlsap: 0, slsap: 0x5A, reason: 1, userData: EMPTY }), false)
+      await sendPdu(link, { kind: 'disconnect', dlsap: 0, slsap: 0x5B, reason: 1, userData: EMPTY })
       await link.disconnect()
     },
   },

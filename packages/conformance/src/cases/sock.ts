@@ -3,11 +3,11 @@
  * device's server sockets, driven through its API, judged by what the tester sees on the wire.
  * They run where the suite has the device's API: loopback.
  */
-import { AF_IRDA, createIrSock, deviceIdFromAddress, encodeSockaddrIrda, SOCK_STREAM, SOCKET_ERROR, WSAEINVAL, type IrSock } from '@irdakit/irsock'
+import { AF_IRDA, createIrSock, deviceIdFromAddress, encodeSockaddrIrda, INVALID_SOCKET, SOCK_STREAM, SOCKET_ERROR, WSAEADDRINUSE, WSAEINVAL, type IrSock } from '@irdakit/irsock'
 import { TtpConnectPdu } from '@irdakit/ttp'
 import type { CaseContext, CaseDef } from '../case.js'
 import type { PrimaryLink } from '../link.js'
-import { expectPdu, lmConnect, ttpLsapOf, ascii, TtpSession } from '../upper.js'
+import { expectPdu, iasQuery, lmConnect, ttpLsapOf, ascii, TtpSession } from '../upper.js'
 
 const SERVICE = 'ConformanceSvc'
 const EMPTY = new Uint8Array(0)
@@ -144,6 +144,105 @@ export const SOCK: CaseDef[] = [
         ctx.must(S.closesocket(a) === 0, 'closesocket failed')
         const d = await expectPdu(link, p => p.kind === 'disconnect' && p.slsap === lsap && p.dlsap === t.slsap, 'an LM disconnect after closesocket')
         ctx.must(d.kind === 'disconnect', 'no disconnect')
+        await link.disconnect()
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/BND/BI-01', level: 'MUST', needs: ['api'], clause: 'Winsock bind: WSAEINVAL, the socket is already bound',
+    title: 'bind on a socket that is already bound fails with WSAEINVAL',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = S.socket(AF_IRDA, SOCK_STREAM, 0)
+        sockets.push(s)
+        const name = (n: string): Uint8Array => encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(0), serviceName: n })
+        ctx.must(S.bind(s, name('ConfA')) === 0, 'the first bind failed')
+        const r = S.bind(s, name('ConfB'))
+        const err = S.WSAGetLastError()
+        ctx.must(r === SOCKET_ERROR && err === WSAEINVAL, `the second bind returned ${r}, error ${err}; want SOCKET_ERROR, WSAEINVAL`)
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/BND/BI-02', level: 'MUST', needs: ['api'], clause: 'Winsock bind: WSAEADDRINUSE, the name is taken',
+    title: 'Binding a second socket to a service name in use fails with WSAEADDRINUSE',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        listening(S, sockets, 2)
+        const s = S.socket(AF_IRDA, SOCK_STREAM, 0)
+        sockets.push(s)
+        const r = S.bind(s, encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(0), serviceName: SERVICE }))
+        const err = S.WSAGetLastError()
+        ctx.must(r === SOCKET_ERROR && err === WSAEADDRINUSE, `bind returned ${r}, error ${err}; want SOCKET_ERROR, WSAEADDRINUSE (${WSAEADDRINUSE})`)
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/ACC/BI-01', level: 'MUST', needs: ['api'], clause: 'Winsock accept: WSAEINVAL, listen was not called',
+    title: 'accept on a bound socket that is not listening fails with WSAEINVAL',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = S.socket(AF_IRDA, SOCK_STREAM, 0)
+        sockets.push(s)
+        S.bind(s, encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(0), serviceName: SERVICE }))
+        const r = await S.accept(s)
+        const err = S.WSAGetLastError()
+        ctx.must(r === INVALID_SOCKET && err === WSAEINVAL, `accept returned ${r}, error ${err}; want INVALID_SOCKET, WSAEINVAL`)
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/LSN/BV-05', level: 'MUST', needs: ['api'], clause: 'IrSock closesocket: the service leaves IAS with its socket',
+    title: 'After closesocket on the listening socket, IAS no longer has the service',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = listening(S, sockets, 2)
+        ctx.must(S.closesocket(s) === 0, 'closesocket failed')
+        sockets.splice(sockets.indexOf(s), 1)
+        const link = await ctx.connect()
+        const a = await iasQuery(link, SERVICE, 'IrDA:TinyTP:LsapSel')
+        ctx.must(a.returnCode !== 0, 'IAS still offers the closed service')
+        await link.disconnect()
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/RCV/BV-01', level: 'MUST', needs: ['api'], clause: 'Winsock recv: 0 when the peer closed the connection gracefully',
+    title: 'When the tester disconnects, recv on the accepted socket returns 0',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = listening(S, sockets, 2)
+        const accepted = S.accept(s)
+        const link = await ctx.connect()
+        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const t = await TtpSession.connect(link, lsap, { credit: 4 })
+        await link.exchange()
+        const a = await accepted
+        sockets.push(a)
+        await t.disconnect()
+        const n = await S.recv(a, new Uint8Array(16))
+        ctx.must(n === 0, `recv returned ${n} after the peer disconnected (error ${S.WSAGetLastError()})`)
+        await link.disconnect()
+      })
+    },
+  },
+  {
+    id: 'SOCK/SRV/SND/BV-01', level: 'MUST', needs: ['api'], clause: 'Winsock send; TinyTP 1.1 2.2 (data)',
+    title: 'send on the accepted socket delivers the bytes to the tester',
+    run: async ctx => {
+      await withIrSock(ctx, async (S, sockets) => {
+        const s = listening(S, sockets, 2)
+        const accepted = S.accept(s)
+        const link = await ctx.connect()
+        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const t = await TtpSession.connect(link, lsap, { credit: 4 })
+        await link.exchange()
+        const a = await accepted
+        sockets.push(a)
+        const sent = S.send(a, ascii('from the device'))
+        const got = await t.receive(1)
+        ctx.must(await sent === 15, `send returned ${await sent}`)
+        ctx.must(got.length === 1 && new TextDecoder().decode(got[0]) === 'from the device', `the tester got ${got.length} SDUs`)
         await link.disconnect()
       })
     },

@@ -2,7 +2,8 @@
 import { emitLmpPdu } from '@irdakit/lmp'
 import { TtpConnectPdu, TtpDataPdu } from '@irdakit/ttp'
 import type { CaseDef } from '../case.js'
-import { iasQuery, lmConnect, sendPdu, ttpLsapOf, TESTER_LSAP, ascii, concat } from '../upper.js'
+import { iasQuery, lmConnect, sendPdu, ttpLsapOf, TtpSession, TESTER_LSAP, ascii, concat } from '../upper.js'
+import { testerQos } from '../link.js'
 import { bytes, openEcho } from './echo.js'
 
 const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b))
@@ -154,6 +155,63 @@ export const TTP: CaseDef[] = [
       for (let i = 0; i < over; i++) await link.exchange(emitLmpPdu({ kind: 'data', dlsap: t.dlsap, slsap: t.slsap, data: TtpDataPdu.emit({ more: false, credit: 0, data: ascii(`over ${i}`) }) }))
       await link.exchange()
       ctx.info(`sent ${over} data PDUs on ${over - 3} credit`)
+      const a = await iasQuery(link, 'Device', 'DeviceName')
+      ctx.must(a.returnCode === 0, 'IAS stopped answering')
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'TTP/ANY/SAR/BV-02', level: 'MUST', needs: ['echo'], clause: 'TinyTP 1.1 2.3 (the sender segments an SDU longer than a PDU, M on all but the last)',
+    title: 'Over 64-byte frames, a 300-byte SDU comes back in segments, M set on all but the last, and reassembles',
+    run: async ctx => {
+      const link = await ctx.connect({ qos: testerQos({ dataSize: 64 }) })
+      const t = await openEcho(ctx, link, { credit: 20, maxSduSize: 1024 }).catch((e: unknown) => {
+        if (e instanceof Error && e.name === 'CaseVerdict' && /nothing came|left the link/.test(e.message)) return ctx.notApplicable('the echo service did not answer a connect offering SAR (see TTP/ANY/CON/BV-02)')
+        throw e
+      })
+      if (t.peer.maxSduSize === undefined || t.peer.maxSduSize < 300) return ctx.notApplicable('the echo service offers no SAR for 300 bytes')
+      const sdu = bytes(300, 5)
+      const seg = Math.min(ctx.profile.dataSize, 2048) - 3
+      for (let off = 0; off < sdu.length; off += seg) await t.send(sdu.subarray(off, off + seg), { more: off + seg < sdu.length, give: off + seg < sdu.length ? 0 : 10 })
+      await t.receive(1, 5000)
+      ctx.must(t.sdus.length >= 1 && same(t.sdus[0], sdu), `got ${t.sdus.map(x => x.length).join('/') || 'no'} SDU bytes, want one SDU of 300`)
+      const data = t.pdus.filter(p => p.length > 0)
+      ctx.must(data.length > 1, `${data.length} segment(s) over 64-byte frames`)
+      ctx.must(data.slice(0, -1).every(p => p.more) && !data[data.length - 1].more, `M bits ${data.map(p => p.more ? 1 : 0).join('')}`)
+      ctx.must(data.every(p => p.length <= 64 - 3), 'a segment longer than the 64-byte frame allows')
+      await t.disconnect()
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'TTP/ANY/DCN/BV-01', level: 'MUST', needs: ['echo'], clause: 'TinyTP 1.1 2.4 (disconnect with user data), IrLMP 1.1 4.1.4',
+    title: 'A disconnect carrying user data ends the connection cleanly: a new connection to the service then echoes',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const t = await openEcho(ctx, link, { credit: 8 })
+      await sendPdu(link, { kind: 'disconnect', dlsap: t.dlsap, slsap: t.slsap, reason: 1, userData: ascii('bye!') })
+      await link.exchange()
+      const again = await TtpSession.connect(link, t.dlsap, { credit: 8, slsap: 0x5B }).catch(async () => {
+        await ctx.st.wait(1000)
+        return await TtpSession.connect(link, t.dlsap, { credit: 8, slsap: 0x5C })
+      })
+      await again.send(ascii('after bye'))
+      await again.receive(1)
+      ctx.must(again.sdus.length === 1 && same(again.sdus[0], ascii('after bye')), 'no echo on the new connection')
+      await again.disconnect()
+      await link.disconnect()
+    },
+  },
+  {
+    id: 'TTP/ANY/CON/BI-02', level: 'MUST', needs: ['echo'], clause: 'TinyTP 1.1 2.2.1 (parameter list); hostile input',
+    title: 'A connect PDU whose parameter list is cut short does not break the device: refused or taken, IAS still answers',
+    run: async ctx => {
+      const link = await ctx.connect()
+      const lsap = await ttpLsapOf(link, ctx.profile.echoClass as string)
+      if (lsap === undefined) return ctx.notApplicable('no echo service in IAS')
+      const c = await lmConnect(link, lsap, 0x5D, Uint8Array.of(0x80 | 4, 0x05, 0x01)).catch(() => undefined)
+      ctx.info(`answered ${c?.kind ?? 'nothing within 3 s'}`)
+      if (c?.kind === 'connect-confirm') await sendPdu(link, { kind: 'disconnect', dlsap: lsap, slsap: 0x5D, reason: 1, userData: new Uint8Array(0) })
       const a = await iasQuery(link, 'Device', 'DeviceName')
       ctx.must(a.returnCode === 0, 'IAS stopped answering')
       await link.disconnect()
