@@ -33,13 +33,19 @@ export interface IrcommPortEvents {
   refused: (reason: string) => void
 }
 
+/** The IrCOMM events, typed (beside the Duplex's own: data, end, close, error, drain). */
+export interface IrcommPort {
+  on: (<K extends keyof IrcommPortEvents>(event: K, listener: IrcommPortEvents[K]) => this) & Duplex['on']
+  once: (<K extends keyof IrcommPortEvents>(event: K, listener: IrcommPortEvents[K]) => this) & Duplex['once']
+}
+
 export class IrcommPort extends Duplex {
   readonly session: IrcommSession
   /** The peer's device address. */
   readonly deviceAddress: number
   private readonly sock: TtpSocket | LmpSocket
   private readonly stack: IrdaStack
-  private readable2 = true
+  private readerWants = true
   private pendingWrite: (() => void) | undefined
   private pendingFinal: ((e?: Error | null) => void) | undefined
   private unlistenFrames: (() => void) | undefined
@@ -86,7 +92,7 @@ export class IrcommPort extends Duplex {
   }
 
   override _read (): void {
-    this.readable2 = true
+    this.readerWants = true
     this.pullIn()
   }
 
@@ -135,7 +141,7 @@ export class IrcommPort extends Duplex {
 
   /** Takes received SDUs from the socket while the reader keeps up. */
   private pullIn (): void {
-    while (this.readable2 && !this.destroyed) {
+    while (this.readerWants && !this.destroyed) {
       const sdu = this.sock.receive()
       if (sdu === undefined) break
       this.session.handleFrame(sdu)
@@ -151,7 +157,7 @@ export class IrcommPort extends Duplex {
 
   private onEvent (e: IrcommEvent): void {
     switch (e.type) {
-      case 'data': if (!this.push(e.data)) this.readable2 = false; break
+      case 'data': if (!this.push(e.data)) this.readerWants = false; break
       case 'param': this.emit('param', e.param); break
       case 'settings': this.emit('settings', e.settings); break
       case 'lines': this.emit('lines', e.lines, e.changed); break
