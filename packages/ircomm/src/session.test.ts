@@ -69,4 +69,11 @@ describe('ircomm/session (sans-I/O)', () => {
     s.handleFrame(Uint8Array.of(0x03, 0x20))
     expect(drain(s)).to.deep.equal([{ type: 'data', data: Uint8Array.of(0x03, 0x20) }])
   })
+
+  it('answers a flood of polls with one pending reply, however long the transport waits', () => {
+    const s = new IrcommSession({ service: '9-wire', lineRole: 'dce' })
+    for (let i = 0; i < 10_000; i++) s.handleFrame(encodeCookedFrame([{ type: 'poll' }]))
+    expect(hex(s.pollTransmit(60))).to.equal('032101b0')
+    expect(s.pollTransmit(60)).to.equal(undefined)
+  })
 })

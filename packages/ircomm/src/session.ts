@@ -306,7 +306,13 @@ export class IrcommSession {
       case 'enq-ack': this.peerSetting({ enqAck: { enq: p.enq, ack: p.ack } }); return
       case 'line-status': this.events.push({ type: 'line-status', value: p.value }); return
       case 'break': this.events.push({ type: 'break', value: p.value }); return
-      case 'poll': this.sendParams([this.lineParam()]); return
+      case 'poll': {
+        // One answer pending is enough: it carries the lines as they are when it leaves, so a
+        // peer polling while it withholds credit cannot grow our queue.
+        const reply = this.lineParam()
+        if (!this.control.some(q => q.type === reply.type)) this.sendParams([reply])
+        return
+      }
       case 'dce': this.peerDceLines(dceLines(p.value)); return
       case 'dte': {
         const lines = dteLines(p.value)
