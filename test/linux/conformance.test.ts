@@ -25,6 +25,8 @@ export const LINUX_FINDINGS: Record<string, 'FAIL' | 'NONSTRICT'> = {
   'LMP/SRV/ACC/BV-01': 'NONSTRICT',
   'IAS/SRV/IAP/BV-01': 'FAIL',
   'IAS/SRV/IAP/BI-01': 'FAIL',
+  'IAS/SRV/IAP/BI-02': 'FAIL',
+  'IAS/SRV/IAP/BI-03': 'FAIL',
   'TTP/ANY/CON/BV-02': 'FAIL',
 }
 
