@@ -12,12 +12,12 @@ export { echo, readN }
 export interface UsbWorld { room: Room, model: UsbDeviceModel, port: UsbIrdaPort, a: IrdaStack, b: IrdaStack }
 
 /** A model (made from the room's clock and its station) opened through `openUsbPort`; stack A on it, stack B on a plain station. */
-export async function usbWorld (seed: number, makeModel: (clock: Clock, station: Port) => UsbDeviceModel, opts: Partial<OpenUsbPortOptions> = {}): Promise<UsbWorld> {
+export async function usbWorld (seed: number, makeModel: (clock: Clock, station: Port) => UsbDeviceModel, opts: Partial<OpenUsbPortOptions> = {}, peerSpeeds?: number[]): Promise<UsbWorld> {
   const room = new Room({ time: 'virtual', seed })
   const model = makeModel(room.clock, room.port('dongle'))
   const port = await room.run(openUsbPort({ device: model, clock: room.clock, ...opts }))
   const a = IrdaStack.create({ port, nickname: 'usb-host', seed: seed * 10 + 1, qos: port.qos })
-  const b = IrdaStack.create({ port: room.port('peer'), nickname: 'peer', seed: seed * 10 + 2 })
+  const b = IrdaStack.create({ port: room.port('peer', peerSpeeds === undefined ? {} : { supportedSpeeds: peerSpeeds }), nickname: 'peer', seed: seed * 10 + 2 })
   return { room, model, port, a, b }
 }
 

@@ -12,3 +12,6 @@ export { firmwareNames, patchImage, patchVersion, loadPatch } from './drivers/st
 export { UsbDeviceModel, type ModelStats, type ModelIdentity } from './models/model-device.js'
 export { BridgeModel, DEFAULT_BRIDGE_DESCRIPTOR, type BridgeModelOptions } from './models/bridge-model.js'
 export { usbBackend, listUsbDevices, listUsbDongles, openUsbDevice, parseUsbSelector, type UsbDongleInfo } from './libusb.js'
+export * as mcs7780Codec from './drivers/mcs7780-codec.js'
+export { Mcs7780Driver, decodeMcsReceive } from './drivers/mcs7780.js'
+export { Mcs7780Model } from './models/mcs7780-model.js'

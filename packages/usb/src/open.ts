@@ -5,6 +5,7 @@
  */
 import { RealClock, type Clock } from '@irdakit/core'
 import { BridgeDriver } from './drivers/bridge.js'
+import { Mcs7780Driver } from './drivers/mcs7780.js'
 import type { DriverKind, DriverContext, UsbIrdaDriver } from './driver.js'
 import { NoSuchUsbDeviceError } from './errors.js'
 import { matchDriver, Quirk } from './ids.js'
@@ -29,6 +30,7 @@ export function createDriver (kind: DriverKind, ctx: DriverContext, quirks = 0):
   switch (kind) {
     case 'irda-usb': return new BridgeDriver(ctx, quirks & ~Quirk.STIR421X)
     case 'stir421x': return new BridgeDriver(ctx, quirks | Quirk.STIR421X)
+    case 'mcs7780': return new Mcs7780Driver(ctx)
     default: throw new NoSuchUsbDeviceError(`the ${kind} driver is not available yet`)
   }
 }
