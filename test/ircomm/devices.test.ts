@@ -81,4 +81,22 @@ describe('ircomm/emulated devices in a room', () => {
     expect(fromChip.filter(p => p.type === 'data-rate')).to.deep.equal([{ type: 'data-rate', bps: 9600 }])
     expect(chip.connections).to.have.length(1)
   })
+
+  it('the phone stops reading a client that asks without reading the answers', async () => {
+    const room = new Room({ time: 'virtual', seed: 1833 })
+    const phone = emulatePhone(room.port('phone'), { seed: 5 })
+    const laptop = IrdaStack.create({ port: room.port('laptop'), nickname: 'laptop', seed: 6 })
+    const port = await room.run(connectIrcomm(laptop))
+    port.pause()
+    const ask = Buffer.from('AT+CPBR=1,3\r'.repeat(10_000))
+    port.write(ask)
+    await room.run(until(room, () => phone.connections.length === 1 && phone.connections[0].isPaused(), 'phone pauses', 600_000))
+    // Wait longer still: nothing more is read, so nothing more is answered.
+    await room.run(new Promise<void>(resolve => { room.clock.setTimer(room.clock.now() + 30_000, resolve) }))
+    const conn = phone.connections[0]
+    // Answers held: the stream's high water plus what one received frame asked for, far from
+    // the 10000 answers (about 1.3 MB) asked.
+    expect(conn.writableLength + conn.session.queuedBytes).to.be.at.most(64 * 1024)
+    expect(port.session.queuedBytes).to.be.greaterThan(0) // the client is held back
+  })
 })

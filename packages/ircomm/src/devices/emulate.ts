@@ -37,6 +37,17 @@ export interface EmulatePhoneOptions extends AtPhoneOptions {
 /** Phone hint bits: byte 0 telephony (0x02) + extension, byte 1 IrCOMM (IrLMP 1.1 section 3.4.1). */
 export const PHONE_HINTS = [0x82, 0x04]
 
+/**
+ * Writes an answer; when the peer does not read (no TinyTP credit comes back), stops reading
+ * its requests until our answers drain, so a client that asks without reading stops itself
+ * instead of growing our queue.
+ */
+function answer (conn: IrcommPort, text: string): void {
+  if (conn.write(text)) return
+  conn.pause()
+  conn.once('drain', () => conn.resume())
+}
+
 export function emulatePhone (port: Port, opts: EmulatePhoneOptions = {}): EmulatedDevice {
   const stack = IrdaStack.create({ port, nickname: opts.nickname ?? 'IrPhone', hints: PHONE_HINTS, ...(opts.seed !== undefined ? { seed: opts.seed } : {}), qos: { speeds: opts.speeds ?? port.supportedSpeeds } })
   const connections: IrcommPort[] = []
@@ -45,9 +56,9 @@ export function emulatePhone (port: Port, opts: EmulatePhoneOptions = {}): Emula
     const phone = new AtPhone(opts)
     let seen = 0
     conn.on('data', (chunk: Buffer) => {
-      const answer = phone.input(chunk)
+      const reply = phone.input(chunk)
       for (; seen < phone.commands.length; seen++) opts.onCommand?.(phone.commands[seen])
-      if (answer !== '') conn.write(answer)
+      if (reply !== '') answer(conn, reply)
     })
     conn.on('error', () => {})
   })
@@ -85,7 +96,7 @@ export function emulateMcp2150 (port: Port, opts: EmulateMcp2150Options = {}): E
     conn.on('settings', s => { if (s.dataRate !== uartRate) conn.sendParams([{ type: 'data-rate', bps: uartRate }]) })
     conn.on('data', (chunk: Buffer) => {
       for (const b of chunk) {
-        if (b === 0x0D || b === 0x0A) { if (line > 0) { n++; conn.write(reading(n)) } line = 0 } else line++
+        if (b === 0x0D || b === 0x0A) { if (line > 0) { n++; answer(conn, reading(n)) } line = 0 } else line++
       }
     })
     conn.on('error', () => {})
