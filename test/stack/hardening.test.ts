@@ -6,6 +6,8 @@ import { expect } from 'chai'
 import { Room, type EmulatedPort } from '@irdakit/emulator'
 import { IrdaStack, ConnectionError, InvalidDeviceAddressError, type TtpSocket } from '@irdakit/stack'
 import { emitDiscoveryInfo, emitFrame, parseFrame } from '@irdakit/lap'
+import { emitLmpPdu } from '@irdakit/lmp'
+import { TtpDataPdu } from '@irdakit/ttp'
 import { readN, echo } from '../helpers/ttp.js'
 
 function twoStations (seed: number): { room: Room, a: IrdaStack, b: IrdaStack } {
@@ -219,6 +221,27 @@ describe('stack/hardening (issue 13)', () => {
       expect(r.status).to.equal('link-in-use')
       expect(r.devices.map(d => d.nickname)).to.deep.equal(['bravo'])
       s.close()
+    })
+  })
+
+  describe('hostile peers: TinyTP data without credit', () => {
+    it('a peer flooding data PDUs past its credit is cut off with a reset; our buffer stays bounded', async () => {
+      const { room, a, b } = twoStations(22)
+      const srv = a.ttpListen({ rxWindow: 4 })
+      const sink = new Promise<TtpSocket>(resolve => srv.once('connection', resolve)) // never read
+      const s = await room.run(b.ttpConnect({ deviceAddress: a.deviceAddress, remoteLsap: srv.lsap }))
+      const as = await room.run(sink)
+      const ended = new Promise<ConnectionError | undefined>(resolve => as.once('close', e => resolve(e)))
+      const peerEnded = new Promise<ConnectionError | undefined>(resolve => s.once('close', e => resolve(e)))
+      // B's IrLAP carries raw TinyTP data PDUs with no credit behind them on the same selectors.
+      for (let i = 0; i < 300; i++) {
+        b.station.dataRequest(room.clock.now(), emitLmpPdu({ kind: 'data', dlsap: srv.lsap, slsap: s.localLsap, data: TtpDataPdu.emit({ more: false, credit: 0, data: new Uint8Array(40).fill(i) }) }))
+      }
+      const e = await room.run(ended, { limitMs: 60_000 })
+      expect(e?.kind).to.equal('credit-overrun')
+      expect(as.readableBytes).to.be.at.most(9 * 40)
+      expect((await room.run(peerEnded))?.reason).to.equal(0xFF)
+      await room.run(a.close())
     })
   })
 

@@ -5,7 +5,7 @@ import type { LmDisconnectCause } from '@irdakit/lmp'
 /** An LSAP or TinyTP connection ended or could not be made; `cause` says why. */
 export class ConnectionError extends LinkError {
   static override name = 'ConnectionError'
-  constructor (message: string, readonly kind: LmDisconnectCause | 'bad-connect-pdu' | 'lm-data-size' | 'stack-closed', readonly reason?: number) {
+  constructor (message: string, readonly kind: LmDisconnectCause | 'bad-connect-pdu' | 'lm-data-size' | 'credit-overrun' | 'stack-closed', readonly reason?: number) {
     super(message)
   }
 }

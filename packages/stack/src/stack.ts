@@ -627,7 +627,9 @@ export class IrdaStack {
         case 'connect-response': this.lmp.accept(now, s.lmConn, r.userData); break
         case 'data-request': this.lmp.send(now, s.lmConn, r.pdu); break
         case 'disconnect-request':
-          this.lmp.disconnect(now, s.lmConn, r.userData, s.resetting ? DisconnectReason.UNSPECIFIED : DisconnectReason.USER_REQUEST)
+          this.lmp.disconnect(now, s.lmConn, r.userData, r.reason ?? (s.resetting ? DisconnectReason.UNSPECIFIED : DisconnectReason.USER_REQUEST))
+          // TinyTP cutting a connection itself (a reason given) reports why in the event that follows.
+          if (r.reason !== undefined) break
           this.sockets.delete(s.lmConn)
           s.ended(undefined, undefined)
           break

@@ -274,6 +274,22 @@ describe('ttp/TtpConnection: a peer that ignores credit', () => {
   })
 })
 
+describe('ttp/TtpConnection: a peer that floods without credit (hostile peers, issue 13)', () => {
+  it('is cut off once it has sent a whole window beyond its credit: the buffer stays bounded, the peer sees a reset', () => {
+    const c = connected({ rxWindow: 4 }, { credit: 0, userData: empty })
+    drain(c)
+    for (let i = 0; i < 1000; i++) c.handle(dataInd({ more: false, credit: 0, data: new Uint8Array(60).fill(i & 0xFF) }))
+    expect(c.state).to.equal('disconnected')
+    expect(c.readableSdus).to.be.at.most(2 * 4 + 1)
+    const { requests, events } = drain(c)
+    expect(requests.at(-1)).to.deep.equal({ type: 'disconnect-request', userData: empty, reason: 0xFF })
+    expect(events.map(e => e.type)).to.include('disconnect-indication')
+    expect(events.find(e => e.type === 'disconnect-indication')).to.deep.include({ reason: { kind: 'credit-overrun', window: 4 } })
+    // What arrived before the cut stays readable, in order.
+    expect(c.receive()?.data[0]).to.equal(0)
+  })
+})
+
 describe('ttp/TtpConnection: disconnect', () => {
   it('local disconnect sends user data, reports unsent SDUs; received SDUs stay readable', () => {
     const c = connected({ rxWindow: 4 }, { credit: 1, maxSduSize: 100, userData: empty }, 5)

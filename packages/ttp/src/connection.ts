@@ -18,7 +18,7 @@
 import { RxCredit, TxCredit } from './credit.js'
 import { TtpEmptySduError, TtpOptionError, TtpSduTooLargeError, TtpStateError } from './errors.js'
 import type { LostData, TtpDisconnectReason, TtpEvent } from './events.js'
-import type { LmIndication, LmRequest } from './lm.js'
+import { LmDisconnectReason, type LmIndication, type LmRequest } from './lm.js'
 import { Reassembler, segment, type ReceivedSdu, type Segment } from './sar.js'
 import { emptyTtpStats, type TtpStats } from './stats.js'
 import { TtpConnectPdu, TtpDataPdu, TTP_HEADER_LEN } from './wire/pdu.js'
@@ -219,7 +219,12 @@ export class TtpConnection {
       this.counters.rxFlowPdus++
     } else {
       this.counters.rxDataPdus++
-      if (!this.rx.dataArrived()) this.counters.rxCreditOverruns++
+      if (!this.rx.dataArrived()) {
+        this.counters.rxCreditOverruns++
+        // A slip is tolerated (the data is kept), but a peer that keeps sending without credit
+        // would grow our buffer without bound: a whole window past its credit, it is cut off.
+        if (this.rx.held > 2 * this.rx.window) return this.refuse({ kind: 'credit-overrun', window: this.rx.window }, LmDisconnectReason.UNSPECIFIED)
+      }
       const sdu = this.reassembler.push(data, more)
       // A segment of an unfinished SDU now lives in the reassembly buffer, which our
       // MaxSduSize bounds: its credit returns at once, so an SDU longer than the window
@@ -298,16 +303,16 @@ export class TtpConnection {
     this.requests.push({ type: 'data-request', pdu: TtpDataPdu.emit({ more, credit, data }) })
   }
 
-  private close (userData: Uint8Array): LostData {
+  private close (userData: Uint8Array, lmReason?: number): LostData {
     const lost = this.discard()
     this.st = 'disconnected'
-    this.requests.push({ type: 'disconnect-request', userData: userData.slice() })
+    this.requests.push({ type: 'disconnect-request', userData: userData.slice(), ...(lmReason !== undefined ? { reason: lmReason } : {}) })
     return lost
   }
 
   /** Our side refuses or drops the connection and tells the user why. */
-  private refuse (reason: TtpDisconnectReason): void {
-    const lost = this.close(new Uint8Array(0))
+  private refuse (reason: TtpDisconnectReason, lmReason?: number): void {
+    const lost = this.close(new Uint8Array(0), lmReason)
     this.events.push({ type: 'disconnect-indication', reason, userData: new Uint8Array(0), lost })
   }
 

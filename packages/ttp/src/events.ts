@@ -14,6 +14,8 @@ export type TtpDisconnectReason =
   | { kind: 'bad-connect-pdu', error: WireError }
   /** IrLMP offered a data size too small for a header plus one byte of data. */
   | { kind: 'lm-data-size', maxDataSize: number }
+  /** The peer kept sending data PDUs without credit, a whole window past it: cut off (IrLMP reason 0xFF). */
+  | { kind: 'credit-overrun', window: number }
 
 /** What a disconnect threw away. Complete SDUs already received stay readable. */
 export interface LostData {

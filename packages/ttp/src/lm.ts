@@ -54,5 +54,9 @@ export type LmRequest =
   | { type: 'connect-response', userData: Uint8Array }
   /** LM-Data.request carrying one TTP data PDU (at most `maxDataSize` bytes). */
   | { type: 'data-request', pdu: Uint8Array }
-  /** LM-Disconnect.request; `userData` is the TTP user's disconnect data, sent as is. */
-  | { type: 'disconnect-request', userData: Uint8Array }
+  /**
+   * LM-Disconnect.request; `userData` is the TTP user's disconnect data, sent as is. `reason`
+   * is set when TinyTP itself cuts the connection for a protocol violation (then 0xFF, so the
+   * peer sees a reset, not an orderly close); absent means 0x01 "User Request".
+   */
+  | { type: 'disconnect-request', userData: Uint8Array, reason?: LmDisconnectReasonCode }
