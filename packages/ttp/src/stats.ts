@@ -19,7 +19,7 @@ export interface TtpStats {
   /** SDUs larger than our MaxSduSize, delivered truncated, and the bytes cut off. */
   rxSdusTruncated: number
   rxBytesDiscarded: number
-  /** Data PDUs the peer sent without credit (a protocol violation; the data is kept). */
+  /** Data PDUs the peer sent without credit (a protocol violation; the data is kept, up to a window past its credit). */
   rxCreditOverruns: number
   /** PDUs that did not decode (dropped). */
   rxMalformed: number
