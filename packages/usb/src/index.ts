@@ -15,3 +15,6 @@ export { usbBackend, listUsbDevices, listUsbDongles, openUsbDevice, parseUsbSele
 export * as mcs7780Codec from './drivers/mcs7780-codec.js'
 export { Mcs7780Driver, decodeMcsReceive } from './drivers/mcs7780.js'
 export { Mcs7780Model } from './models/mcs7780-model.js'
+export * as kingsunCodec from './drivers/kingsun-codec.js'
+export { KingsunDriver, DazzleDriver, Ks959Driver } from './drivers/kingsun.js'
+export { KingsunModel, type KingsunVariant } from './models/kingsun-model.js'

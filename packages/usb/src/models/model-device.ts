@@ -24,8 +24,8 @@ export interface ModelStats {
   hostOverruns: number
 }
 
-/** IN transfers a chip buffers for a host that does not read, before it drops the oldest. */
-const IN_QUEUE_LIMIT = 32
+/** Bytes a chip buffers per IN endpoint for a host that does not read, before it drops the oldest. */
+const IN_QUEUE_BYTES = 8192
 
 export interface ModelIdentity {
   vendorId: number
@@ -96,7 +96,7 @@ export abstract class UsbDeviceModel implements UsbDevice {
   protected toHost (endpoint: number, bytes: Uint8Array): void {
     const q = this.pendingIn.get(endpoint) ?? []
     q.push(bytes)
-    if (q.length > IN_QUEUE_LIMIT) { q.shift(); this.stats.hostOverruns++ }
+    while (q.reduce((n, b) => n + b.length, 0) > IN_QUEUE_BYTES) { q.shift(); this.stats.hostOverruns++ }
     this.pendingIn.set(endpoint, q)
     this.serveIn(endpoint)
   }
