@@ -85,6 +85,10 @@ describe('ircomm/irda comm --pty (real pty, real programs)', function () {
       irda = startIrda(['comm', '--room', socket, '--pty', link, '--json', '--retry-ms', '300'])
       await irda.waitFor(l => l.includes('"event":"connected"'), 30_000, 'first connection')
       expect(await converse(link, 'ATE0\rAT+CGSN\r', '111111111111111')).to.include('111111111111111')
+      // The phone rings: a pty has no RI to raise, so irda comm reports it.
+      phone1.connections[0].setDce({ ri: true })
+      const ring = JSON.parse(await irda.waitFor(l => l.includes('"event":"lines"'), 10_000, 'lines event')) as { lines: Record<string, boolean>, changed: string[] }
+      expect(ring).to.deep.include({ lines: { cts: true, dsr: true, ri: true, cd: true }, changed: ['ri'] })
       await phone1.close()
       await phone1.stack.port.close()
       await irda.waitFor(l => l.includes('"event":"disconnected"'), 30_000, 'the phone left')

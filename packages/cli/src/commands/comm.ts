@@ -104,6 +104,8 @@ async function comm (device: string | undefined, flags: CommFlags): Promise<void
       const peer = stack.discoveryLog().find(d => d.deviceAddress === port.deviceAddress)?.nickname ?? hex32(port.deviceAddress)
       say('connected', `connected to ${JSON.stringify(peer)} (${hex32(port.deviceAddress)}), ${port.service}`, { peer, deviceAddress: hex32(port.deviceAddress), service: port.service })
       port.on('error', () => {})
+      // A pty has no modem lines to show them on: they are reported instead.
+      port.on('lines', (lines, changed) => { if (changed.length > 0) say('lines', `the device's lines: ${Object.entries(lines).map(([k, v]) => `${k.toUpperCase()} ${v ? 'on' : 'off'}`).join(', ')}`, { lines, changed }) })
       const onSettings = (x: Record<string, unknown>): void => { say('settings', `line settings from the pty: ${JSON.stringify(x)}`, { settings: x }) }
       const why = await Promise.race([bridge(line, port, { onSettings }), stopped.then(r => `stopped by ${r}`)])
       if (why.startsWith('stopped by') || why === 'input ended') {
