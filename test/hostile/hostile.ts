@@ -11,8 +11,8 @@
  *   SNRM, RD. The link may die of it (IrDA has no authentication); the stack must not;
  * - `connected-peer`: B itself, over the working link, slips raw IrLMP PDUs between its honest
  *   ones: bad selectors, connects to reserved or unbound selectors, disconnects and access-mode
- *   requests for connections that do not exist, TinyTP PDUs with credit overflows and SDUs
- *   that never end, IAS requests with absurd lengths and IAP frames that never set Lst;
+ *   requests for connections that do not exist, TinyTP PDUs with credit overflows, data past
+ *   its credit to a listener that never reads, SDUs that never end, IAS requests with absurd lengths and IAP frames that never set Lst;
  * - `floods`: M floods final XID commands and XID answers from ever new (and reserved)
  *   sources, and UI frames, while A discovers: the discovery log stays bounded.
  *
@@ -68,6 +68,8 @@ export interface HostileReport {
 
 const ECHO_LSAP = 0x10
 const LMP_LSAP = 0x11
+/** A TinyTP listener whose application never reads (rxWindow 4, SAR up to 1024). */
+const SINK_LSAP = 0x12
 /** Virtual time a run may take before it counts as a hang: 3 minutes, plus what the hostile actions take. */
 const hangLimitMs = (actions: number): number => 180_000 + actions * 200
 
@@ -125,7 +127,8 @@ export function hostilePdu (r: SeededRandom, legit: { a: number, b: number }, ju
   const pick: Pick = xs => xs[r.int(xs.length)]
   const sel = (): number => pick([r.int(0x80), 0x00, 0x70, 0x7F, ECHO_LSAP, LMP_LSAP, 0x6F])
   const free = (): number => { let s = 0x50 + r.int(0x1F); if (s === legit.b || s === junk?.b) s = 0x4F; return s }
-  const ttpData = (): Uint8Array => TtpDataPdu.emit({ more: r.int(3) !== 0, credit: pick([0, 1, 127]), data: bytes(r, r.int(40)) })
+  const ttpData = (): Uint8Array => TtpDataPdu.emit({ more: r.int(4) === 0, credit: pick([0, 1, 127]), data: bytes(r, r.int(40)) })
+  const junkData = (): LmpPdu | Uint8Array => junk === undefined ? bytes(r, 3) : { kind: 'data', dlsap: junk.a, slsap: junk.b, data: ttpData() }
   const choices: Array<() => LmpPdu | Uint8Array> = [
     () => bytes(r, 1 + r.int(60)),
     () => ({ kind: 'data', dlsap: sel(), slsap: free(), data: bytes(r, r.int(50)) }),
@@ -136,8 +139,8 @@ export function hostilePdu (r: SeededRandom, legit: { a: number, b: number }, ju
     () => ({ kind: 'connect-confirm', dlsap: sel(), slsap: free(), userData: bytes(r, r.int(10)) }),
     // TinyTP credit overflow on the honest connection: a dataless flow PDU granting 127.
     () => ({ kind: 'data', dlsap: legit.a, slsap: legit.b, data: TtpDataPdu.emit({ more: false, credit: 127, data: new Uint8Array(0) }) }),
-    // Junk on B's own junk TinyTP connection: SDUs that never end, credit floods.
-    () => junk === undefined ? bytes(r, 3) : { kind: 'data', dlsap: junk.a, slsap: junk.b, data: ttpData() },
+    // Junk on B's own junk TinyTP connection: data past its credit, SDUs that never end, credit floods.
+    junkData, junkData, junkData,
     // A TinyTP connect with a broken parameter list, to the TinyTP listener.
     () => ({ kind: 'connect', dlsap: ECHO_LSAP, slsap: free(), userData: pick([TtpConnectPdu.emit({ credit: 127, userData: new Uint8Array(0) }).subarray(0, 0), Uint8Array.of(0x80 | 127, 0x09, 0x01, 0x02), Uint8Array.of(0xFF, 0x00)]) }),
     // IAS: an absurd class length, a frame that never sets Lst, an unknown opcode.
@@ -219,6 +222,8 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
   a.ias.set('Echo', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: ECHO_LSAP })
   const lmpSrv = a.lmpListen({ lsap: LMP_LSAP })
   lmpSrv.on('connection', s => { s.on('readable', () => { for (let c = s.read(); c !== undefined; c = s.read()) if (!s.closed) s.write(c) }) })
+  let creditCuts = 0
+  a.ttpListen({ lsap: SINK_LSAP, rxWindow: 4, maxSduSize: 1024 }).on('connection', s => { s.on('close', e => { if (e?.kind === 'credit-overrun') creditCuts++ }) })
 
   // M knows the link's connection address (it travels in clear in every frame A sends).
   let caddr: number | undefined
@@ -279,9 +284,9 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
       const tasks: Array<Promise<unknown>> = []
       if (kind === 'third-station' || kind === 'bystander') tasks.push(hostility())
       if (kind === 'connected-peer') {
-        const j = await b.ttpConnect({ deviceAddress: a.deviceAddress, remoteLsap: ECHO_LSAP })
-        j.on('readable', () => { while (j.read() !== undefined) { /* discard the echo of junk */ } })
-        junk = { a: ECHO_LSAP, b: j.localLsap }
+        // B's junk connection goes to A's sink, which never reads: credit overruns pile up there.
+        const j = await b.ttpConnect({ deviceAddress: a.deviceAddress, remoteLsap: SINK_LSAP })
+        junk = { a: SINK_LSAP, b: j.localLsap }
         hostile = true
         tasks.push((async () => {
           while (hostile) {
@@ -351,6 +356,7 @@ export async function runHostile (opts: HostileOptions): Promise<HostileReport> 
   const st = a.stats()
   report.victim = {
     fcsMissed,
+    ttpCreditOverrunCuts: creditCuts,
     iasQueriesAnswered: ias.answered, iasQueriesFailed: ias.failed,
     lapMalformed: st.lap.malformed, lapIgnored: st.lap.ignored, lapReservedAddress: st.lap.reservedAddress, lapFrmrSent: st.lap.frmrSent,
     lmpMalformed: st.lmp.malformed, lmpPdusReceived: st.lmp.pdusReceived, discoveryLogPeak: logPeak, discoveryLogEvicted: st.lmp.discoveryLogEvicted,
