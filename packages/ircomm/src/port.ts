@@ -50,6 +50,8 @@ export class IrcommPort extends Duplex {
   private pendingFinal: ((e?: Error | null) => void) | undefined
   private unlistenFrames: (() => void) | undefined
   private sockClosed = false
+  /** We asked the socket to close: nothing more may be written to it. */
+  private ending = false
 
   /** @internal Use {@link connectIrcomm} or {@link listenIrcomm}. */
   constructor (stack: IrdaStack, sock: TtpSocket | LmpSocket, session: IrcommSession) {
@@ -104,7 +106,8 @@ export class IrcommPort extends Duplex {
 
   override _destroy (err: Error | null, cb: (e?: Error | null) => void): void {
     this.unlistenFrames?.()
-    if (!this.sockClosed) {
+    if (!this.sockClosed && !this.ending) {
+      this.ending = true
       if (err !== null) this.sock.reset(); else this.sock.close({ flush: true })
     }
     cb(err)
@@ -112,7 +115,7 @@ export class IrcommPort extends Duplex {
 
   /** Moves frames from the session to the socket while the transport takes them. */
   private pump (): void {
-    if (this.sockClosed) return
+    if (this.sockClosed || this.ending) return
     const s = this.session
     while (s.wantsToSend && this.transportReady()) {
       const frame = s.pollTransmit(this.sock.maxSduSize)
@@ -129,6 +132,7 @@ export class IrcommPort extends Duplex {
       const f = this.pendingFinal
       this.pendingFinal = undefined
       this.unlistenFrames?.()
+      this.ending = true
       this.sock.close({ flush: true })
       f()
     }
@@ -152,7 +156,7 @@ export class IrcommPort extends Duplex {
   private dispatch (): void {
     for (let e = this.session.pollEvent(); e !== undefined; e = this.session.pollEvent()) this.onEvent(e)
     // A poll or null-modem change may have queued a reply.
-    if (this.session.wantsToSend && this.transportReady() && !this.sockClosed) queueMicrotask(() => { this.pump() })
+    if (this.session.wantsToSend && this.transportReady() && !this.sockClosed && !this.ending) queueMicrotask(() => { this.pump() })
   }
 
   private onEvent (e: IrcommEvent): void {
