@@ -6,6 +6,7 @@
 import { RealClock, type Clock } from '@irdakit/core'
 import { BridgeDriver } from './drivers/bridge.js'
 import { Mcs7780Driver } from './drivers/mcs7780.js'
+import { Stir4200Driver } from './drivers/stir4200.js'
 import { DazzleDriver, KingsunDriver, Ks959Driver } from './drivers/kingsun.js'
 import type { DriverKind, DriverContext, UsbIrdaDriver } from './driver.js'
 import { NoSuchUsbDeviceError } from './errors.js'
@@ -32,10 +33,10 @@ export function createDriver (kind: DriverKind, ctx: DriverContext, quirks = 0):
     case 'irda-usb': return new BridgeDriver(ctx, quirks & ~Quirk.STIR421X)
     case 'stir421x': return new BridgeDriver(ctx, quirks | Quirk.STIR421X)
     case 'mcs7780': return new Mcs7780Driver(ctx)
+    case 'stir4200': return new Stir4200Driver(ctx)
     case 'kingsun': return new KingsunDriver(ctx)
     case 'ksdazzle': return new DazzleDriver(ctx)
     case 'ks959': return new Ks959Driver(ctx)
-    default: throw new NoSuchUsbDeviceError(`the ${kind} driver is not available yet`)
   }
 }
 
