@@ -4,6 +4,7 @@
  * abort, refusals mapped to typed errors, deadlines, and hostile packets.
  */
 import { expect } from 'chai'
+import fc from 'fast-check'
 import {
   decodeRequest, encodeRequest, FOLDER_BROWSING_UUID, ForbiddenError, header, HeaderId, ObexAbortedError, ObexClientSession,
   ObexServerSession, ObexTimeoutError, Opcode, ResponseCode, ServiceUnavailableError, NotFoundError, textHeader,
@@ -262,6 +263,30 @@ describe('obex/session: abort, refusals, deadlines, hostile packets', () => {
     const e = c.pollEvent()
     expect(e?.type === 'error' && e.error).to.be.instanceOf(ForbiddenError)
     expect(e?.type === 'error' && e.fatal).to.equal(false)
+  })
+
+  it('any bytes in any pieces: neither session throws, the server answers at most once per 3 bytes (one packet)', () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 600 }), { maxLength: 12 }), chunks => {
+      const s = new ObexServerSession({ maxPacket: 1024 })
+      const c = new ObexClientSession({ maxPacket: 1024 })
+      c.connect(0)
+      c.pollTransmit()
+      let fed = 0
+      for (const chunk of chunks) {
+        s.handle(chunk, fed); c.handle(chunk, fed); fed += 1
+        for (let e; (e = s.pollEvent()) !== undefined;) {
+          if (!s.owes) continue
+          if (e.type === 'put' || e.type === 'body' || e.type === 'setpath') s.reply(fed, ResponseCode.forbidden)
+          else if (e.type === 'get' || e.type === 'get-next') s.getReply(fed, { code: ResponseCode.notFound })
+        }
+        for (let e; (e = c.pollEvent()) !== undefined;) void e
+      }
+      const total = chunks.reduce((n, b) => n + b.length, 0)
+      let answers = 0
+      for (let p; (p = s.pollTransmit()) !== undefined;) answers++
+      expect(answers).to.be.at.most(Math.ceil(total / 3))
+      s.poll(1e9); c.poll(1e9)
+    }), { numRuns: 500 })
   })
 
   it('unknown opcodes are answered Not Implemented', () => {
