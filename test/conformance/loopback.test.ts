@@ -41,3 +41,23 @@ describe('conformance: loopback (our stack)', function () {
     expect(htmlReport(report)).to.include('<details>')
   })
 })
+
+describe('conformance: a device that dies during the run', function () {
+  it('is reported: the case it died in is INCONC, the rest are not run, and the sanity probe after says so', async () => {
+    const target = loopbackTarget(2)
+    const dut = target.control?.stack
+    const cases = selectCases(['LAP/SEC/XID/BV-01', 'LAP/SEC/CON/BV-01', 'LAP/SEC/DATA/BV-01', 'LAP/ANY/TEST/BV-39'])
+    let n = 0
+    const report = await runSuite(target, {
+      cases,
+      retries: 1,
+      // The device's station vanishes from the room after the first case.
+      onCase: () => { if (++n === 1) void dut?.port.close() },
+    }).finally(async () => { await target.close() })
+    expect(report.sanity.before).to.equal('ok')
+    expect(report.results.map(r => r.verdict)).to.deep.equal(['PASS', 'INCONC', 'INCONC', 'INCONC'])
+    expect(report.results[2].reasons[0]).to.match(/not run: the device stopped answering during LAP\/SEC\/CON\/BV-01/)
+    expect(report.sanity.after).to.match(/failed: .*the device stopped answering during LAP\/SEC\/CON\/BV-01/)
+    expect(exitStatus(report)).to.equal(0)
+  })
+})

@@ -9,10 +9,10 @@ import { MUTANTS, loopbackTarget, runSuite } from '@irdakit/conformance'
 const EXPECTED: Record<string, string[]> = {
   'xid-slot-zero': ['LAP/SEC/XID/BV-04', 'LAP/SEC/XID/BV-05'],
   'ignore-window': ['LAP/SEC/DATA/BV-03'],
-  'ignore-data-size': ['LAP/SEC/DATA/BV-03', 'LAP/SEC/DATA/BV-04', 'TTP/ANY/SAR/BV-02'],
+  'ignore-data-size': ['LAP/SEC/DATA/BV-03', 'LAP/SEC/DATA/BV-04', 'LAP/SEC/DATA/BV-14', 'TTP/ANY/SAR/BV-02'],
   'no-frmr': ['LAP/SEC/ERR/BI-36', 'LAP/SEC/ERR/BI-37', 'LAP/SEC/ERR/BI-03'],
   'ignore-rej': ['LAP/SEC/DATA/BV-07', 'LAP/SEC/DATA/BV-08'],
-  'no-test': ['LAP/ANY/TEST/BV-39', 'LAP/ANY/TEST/BV-40', 'LAP/ANY/TEST/BV-41', 'LAP/ANY/TEST/BV-42'],
+  'no-test': ['LAP/ANY/TEST/BV-39', 'LAP/ANY/TEST/BV-40', 'LAP/ANY/TEST/BV-41', 'LAP/ANY/TEST/BV-42', 'LAP/ANY/TEST/BV-43'],
   'wrong-ias-code': ['IAS/SRV/GVBC/BI-01', 'IAS/SRV/GVBC/BI-06', 'IAS/SRV/GVBC/BI-03', 'IAS/SRV/GVBC/BV-04', 'IAS/SRV/GVBC/BV-05', 'IAS/SRV/GVBC/BV-06', 'LMP/SRV/CON/BV-03'],
   'exceed-credit': ['TTP/ANY/CRD/BV-01', 'TTP/ANY/CRD/BV-02'],
 }

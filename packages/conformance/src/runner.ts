@@ -84,18 +84,26 @@ async function run (target: Target, opts: RunOptions): Promise<Report> {
   }
   report.profile = profile
   report.classification = classify(profile)
+  let deadSince: string | undefined
   for (const [i, c] of cases.entries()) {
-    const r = await runCase(st, c, profile, target, opts.retries ?? 1)
+    const r = deadSince !== undefined
+      ? result(c, 'INCONC', [`not run: the device stopped answering during ${deadSince}`], [], 0, 0)
+      : await runCase(st, c, profile, target, opts.retries ?? 1)
     results.push(r)
     counts[r.verdict]++
     opts.onCase?.(r, i, cases.length)
+    // Still INCONC after every retry: is the device there at all? If not, stop knocking.
+    if (deadSince === undefined && r.verdict === 'INCONC' && r.attempts > 0) {
+      st.reset()
+      try { await sanityProbe(st, { deviceAddress: profile.deviceAddress }) } catch { deadSince = c.id }
+    }
   }
   st.reset()
   try {
     await sanityProbe(st, { deviceAddress: profile.deviceAddress })
     report.sanity.after = 'ok'
   } catch (e) {
-    report.sanity.after = `failed: ${(e as Error).message} (the target may have died during the run; judge late verdicts with care)`
+    report.sanity.after = `failed: ${(e as Error).message} (${deadSince !== undefined ? `the device stopped answering during ${deadSince}` : 'the target may have died during the run; judge late verdicts with care'})`
   }
   st.close()
   return report

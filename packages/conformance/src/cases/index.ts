@@ -10,6 +10,7 @@ import { LMP } from './lmp.js'
 import { IAS } from './ias.js'
 import { TTP } from './ttp.js'
 import { SOCK } from './sock.js'
+import { HOSTILE } from './hostile.js'
 
 export const CATALOGUE: readonly CaseDef[] = [
   ...LAP_XID,
@@ -22,4 +23,5 @@ export const CATALOGUE: readonly CaseDef[] = [
   ...IAS,
   ...TTP,
   ...SOCK,
+  ...HOSTILE,
 ]
