@@ -10,10 +10,11 @@ import { connectRoom, Room } from '@irdakit/emulator'
 import { openSerialPort } from '@irdakit/serial'
 import { SPEEDS } from '@irdakit/phy'
 import { UserError, oneLine } from './output.js'
+import { openUsbMedium } from './usb-medium.js'
 
-export interface MediumFlags { emulator?: boolean, room?: string, port?: string, dongle?: string }
+export interface MediumFlags { emulator?: boolean, room?: string, port?: string, dongle?: string, usb?: string, firmware?: string }
 
-export type MediumKind = 'emulator' | 'room' | 'serial'
+export type MediumKind = 'emulator' | 'room' | 'serial' | 'usb'
 
 export interface OpenMedium {
   kind: MediumKind
@@ -34,13 +35,20 @@ export function mediumOptions (cmd: Command, emulatorHelp = 'an emulated room in
     .option('--room <socket>', 'join the room served by `irda room serve` on this socket')
     .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
+    .option(...USB_OPTION)
+    .option(...FIRMWARE_OPTION)
 }
+
+/** `--usb` and `--firmware`, for commands that list their medium options themselves. */
+export const USB_OPTION = ['--usb <vid:pid|index>', 'a USB IrDA dongle (see irda dongles), e.g. 9710:7780'] as const
+export const FIRMWARE_OPTION = ['--firmware <file|dir>', 'STIr421x USB dongles: SigmaTel\'s firmware patch (4210XXXX.sb)'] as const
 
 /** Which medium the flags name; one line and exit 2 for a contradiction. */
 export function mediumKind (flags: MediumFlags): MediumKind {
-  const named = [flags.emulator === true && '--emulator', flags.room !== undefined && '--room', flags.port !== undefined && '--port'].filter(x => x !== false)
-  if (named.length > 1) throw new UserError(`choose one of --emulator, --room and --port, not ${named.join(' and ')}`)
-  return flags.room !== undefined ? 'room' : flags.port !== undefined ? 'serial' : 'emulator'
+  const named = [flags.emulator === true && '--emulator', flags.room !== undefined && '--room', flags.port !== undefined && '--port', flags.usb !== undefined && '--usb'].filter(x => x !== false)
+  const choices = flags.usb !== undefined ? '--emulator, --room, --port and --usb' : '--emulator, --room and --port'
+  if (named.length > 1) throw new UserError(`choose one of ${choices}, not ${named.join(' and ')}`)
+  return flags.room !== undefined ? 'room' : flags.port !== undefined ? 'serial' : flags.usb !== undefined ? 'usb' : 'emulator'
 }
 
 /** Highest speed a station offers in a served room unless asked: SIR, where the room's timing is sound. */
@@ -65,6 +73,10 @@ export async function openMedium (flags: MediumFlags, station: string, opts: { s
       throw new UserError(`cannot join the room: ${oneLine(e)}`)
     }
     return { kind, port, label: `room ${address}`, run: awaitIt, close: async () => { await port.close() } }
+  }
+  if (kind === 'usb') {
+    const { port, label } = await openUsbMedium(flags.usb ?? '', flags.firmware)
+    return { kind, port, label, run: awaitIt, close: async () => { await port.close().catch(() => {}) } }
   }
   if (kind === 'serial') {
     const path = flags.port ?? ''

@@ -6,7 +6,7 @@ import type { DeviceInfo } from '@irdakit/lmp'
 import { parseSeed, parseSlots } from '../args.js'
 import { hintHex, hintNames } from '../hints.js'
 import { Output, hex32 } from '../output.js'
-import { mediumKind, openMedium } from '../medium.js'
+import { FIRMWARE_OPTION, mediumKind, openMedium, USB_OPTION } from '../medium.js'
 
 interface DiscoverFlags { emulator?: boolean, room?: string, port?: string, dongle?: string, slots?: 1 | 6 | 8 | 16, seed: number, json?: boolean }
 
@@ -24,6 +24,8 @@ export function registerDiscover (program: Command): void {
     .option('--emulator', 'an emulated room with a few devices (the default)')
     .option('--room <socket>', 'join the room served by `irda room serve` on this socket')
     .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
+    .option(...USB_OPTION)
+    .option(...FIRMWARE_OPTION)
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
     .option('--slots <n>', 'discovery slots: 1, 6, 8 or 16', parseSlots)
     .option('--seed <n>', 'seed for the emulated room', parseSeed, 1)

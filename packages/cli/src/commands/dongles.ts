@@ -4,6 +4,7 @@ import { delimiter, join } from 'node:path'
 import type { Command } from 'commander'
 import { dongleProfiles } from '@irdakit/serial'
 import { Output, oneLine } from '../output.js'
+import { usbDongles } from '../usb-medium.js'
 
 interface DonglesFlags { json?: boolean }
 
@@ -41,7 +42,7 @@ async function serialPorts (): Promise<{ ports: PortInfo[] } | { unavailable: st
 
 export function registerDongles (program: Command): void {
   program.command('dongles')
-    .description('list the dongle profiles (for --dongle) and the serial ports')
+    .description('list the dongle profiles (for --dongle), the serial ports and the USB IrDA dongles (for --usb)')
     .option('--json', 'one JSON document')
     .action(async (flags: DonglesFlags) => { await dongles(flags) })
 }
@@ -50,6 +51,7 @@ async function dongles (flags: DonglesFlags): Promise<void> {
   const out = new Output({ json: flags.json === true })
   const profiles = dongleProfiles()
   const ports = await serialPorts()
+  const usb = await usbDongles()
   if (out.json) {
     out.emitJson({
       command: 'dongles',
@@ -59,6 +61,8 @@ async function dongles (flags: DonglesFlags): Promise<void> {
       })),
       serialPorts: 'ports' in ports ? ports.ports : null,
       ...('unavailable' in ports ? { serialPortsUnavailable: ports.unavailable } : {}),
+      usbDongles: 'dongles' in usb ? usb.dongles.map(d => ({ index: d.index, id: d.id, driver: d.driver, name: d.name, bus: d.bus, address: d.address })) : null,
+      ...('unavailable' in usb ? { usbDonglesUnavailable: usb.unavailable } : {}),
     })
     return
   }
@@ -74,5 +78,12 @@ async function dongles (flags: DonglesFlags): Promise<void> {
   else {
     out.line('serial ports:')
     for (const p of ports.ports) out.line(`  ${p.path}${p.manufacturer !== undefined ? `  ${p.manufacturer}` : ''}${p.vendorId !== undefined ? `  ${p.vendorId}:${p.productId ?? '?'}` : ''}`)
+  }
+  out.line('')
+  if ('unavailable' in usb) out.line(`USB dongles: not listed: ${usb.unavailable}`)
+  else if (usb.dongles.length === 0) out.line('USB dongles: none found')
+  else {
+    out.line('USB dongles (--usb <index|vid:pid>):')
+    usb.dongles.forEach((d, i) => { out.line(`  ${String(i).padStart(2)}  ${d.id}  ${(d.driver ?? '').padEnd(8)}  ${d.name ?? ''}`) })
   }
 }

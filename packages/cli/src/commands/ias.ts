@@ -5,7 +5,7 @@ import { IrdaStack } from '@irdakit/stack'
 import { decodeText, IasReturn, type DeviceInfo, type IasValue } from '@irdakit/lmp'
 import { parseSeed } from '../args.js'
 import { Output, UserError, oneLine, hex32 } from '../output.js'
-import { mediumKind, openMedium } from '../medium.js'
+import { FIRMWARE_OPTION, mediumKind, openMedium, USB_OPTION } from '../medium.js'
 import { EMULATED_DEVICES } from './discover.js'
 
 interface IasFlags { emulator?: boolean, room?: string, port?: string, dongle?: string, seed: number, json?: boolean }
@@ -19,6 +19,8 @@ export function registerIas (program: Command): void {
     .option('--emulator', 'the emulated room of irda discover (the default)')
     .option('--room <socket>', 'join the room served by `irda room serve` on this socket')
     .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
+    .option(...USB_OPTION)
+    .option(...FIRMWARE_OPTION)
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
     .option('--seed <n>', 'seed for the emulated room', parseSeed, 1)
     .option('--json', 'one JSON document')

@@ -5,7 +5,7 @@ import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { parseBer, parseCount, parseSeed } from '../args.js'
 import { Output, UserError, oneLine, hex32 } from '../output.js'
-import { mediumKind, openMedium } from '../medium.js'
+import { FIRMWARE_OPTION, mediumKind, openMedium, USB_OPTION } from '../medium.js'
 
 interface PingFlags {
   count: number
@@ -59,6 +59,8 @@ export function registerPing (program: Command): void {
     .option('--emulator', 'an emulated room with one device (the default)')
     .option('--room <socket>', 'join the room served by `irda room serve` on this socket')
     .option('--port <path>', 'a serial port with an IrDA dongle, e.g. /dev/ttyUSB0')
+    .option(...USB_OPTION)
+    .option(...FIRMWARE_OPTION)
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
     .option('--ber <rate>', 'bit error rate in the emulated room', parseBer, 0)
     .option('--seed <n>', 'seed for the emulated room', parseSeed, 1)

@@ -96,10 +96,11 @@ export class StirFirUnwrapper {
           b ^= 0x20
           break
         case 'begin':
-          if (b === 0x7E) continue
-          this.state = 'inside'
-        // falls through
         case 'inside':
+          if (this.state === 'begin') {
+            if (b === 0x7E) continue
+            this.state = 'inside'
+          }
           if (b === 0x7D) { this.state = 'escape'; continue }
           if (b === 0x7F) { out.push({ type: 'error', reason: 'abort' }); this.state = 'outside'; continue }
           if (b === 0x7E) { this.state = 'outside'; out.push(this.end()); continue }
