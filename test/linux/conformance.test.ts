@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
-import { openTarget, runSuite, formatTrace, type Report } from '@irdakit/conformance'
+import { openTarget, runSuite, formatTrace, selectCases, type Report } from '@irdakit/conformance'
 
 /** The findings (FAIL and NONSTRICT) recorded in docs/conformance/linux-4.9.md. */
 export const LINUX_FINDINGS: Record<string, 'FAIL' | 'NONSTRICT'> = {
@@ -18,6 +18,7 @@ export const LINUX_FINDINGS: Record<string, 'FAIL' | 'NONSTRICT'> = {
   'LAP/SEC/ERR/BI-36': 'FAIL',
   'LAP/SEC/ERR/BI-37': 'FAIL',
   'LAP/SEC/ERR/BI-03': 'FAIL',
+  'LAP/SEC/DATA/BI-05': 'FAIL',
   'LAP/SEC/DCN/BV-02': 'NONSTRICT',
   'LAP/ANY/TEST/BI-01': 'NONSTRICT',
   'LMP/SRV/CON/BI-07': 'FAIL',
@@ -28,7 +29,11 @@ export const LINUX_FINDINGS: Record<string, 'FAIL' | 'NONSTRICT'> = {
   'IAS/SRV/IAP/BI-02': 'FAIL',
   'IAS/SRV/IAP/BI-03': 'FAIL',
   'TTP/ANY/CON/BV-02': 'FAIL',
+  'TTP/ANY/CON/BI-03': 'FAIL',
 }
+
+/** Can crash the guest's kernel (docs/conformance/linux-4.9.md): run last, alone. */
+const KILLER = 'IAS/SRV/GVBC/BI-02'
 
 const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
 
@@ -50,7 +55,7 @@ describe('conformance: Linux 4.9 in qemu over its pty (opt-in)', function () {
     for (let i = 0; i < 240 && !(existsSync(log) && /irda-peer: ready/.test(readFileSync(log, 'utf8'))); i++) await sleep(500)
     expect(readFileSync(log, 'utf8'), 'the guest did not come up within 120 s').to.match(/irda-peer: ready/)
     const target = await openTarget(`pty:${join(runDir, 'ttyIR')}`, { echoClass: 'Echo' })
-    try { report = await runSuite(target, { retries: 2 }) } finally { await target.close() }
+    try { report = await runSuite(target, { retries: 2, cases: selectCases([], [KILLER]) }) } finally { await target.close() }
   })
 
   after(() => {
@@ -69,5 +74,16 @@ describe('conformance: Linux 4.9 in qemu over its pty (opt-in)', function () {
     const detail = report.results.filter(r => (r.verdict === 'FAIL' || r.verdict === 'NONSTRICT' || r.verdict === 'INCONC') && LINUX_FINDINGS[r.id] !== r.verdict)
       .map(r => `${r.verdict} ${r.id}: ${r.reasons.join('; ')}\n${formatTrace(r.trace).slice(0, 30).join('\n')}`).join('\n\n')
     expect(got, detail).to.deep.equal(LINUX_FINDINGS)
+  })
+
+  it(`${KILLER} (a class-name length past the frame) is answered, or kills the kernel and is reported so`, async () => {
+    const target = await openTarget(`pty:${join(runDir as string, 'ttyIR')}`, { echoClass: 'Echo' })
+    const r = await runSuite(target, { retries: 1, cases: selectCases([KILLER]) }).finally(async () => { await target.close() })
+    const verdict = r.results[0].verdict
+    if (verdict === 'PASS') return
+    expect(verdict, r.results[0].reasons.join('; ')).to.equal('INCONC')
+    expect(r.sanity.after).to.match(new RegExp(`the device stopped answering during ${KILLER.replace(/\//g, '\\/')}`))
+    for (let i = 0; i < 20 && !/Kernel panic/.test(readFileSync(join(runDir as string, 'console.log'), 'utf8')); i++) await sleep(500)
+    expect(readFileSync(join(runDir as string, 'console.log'), 'utf8')).to.match(/BUG: unable to handle kernel[\s\S]*Kernel panic/)
   })
 })

@@ -117,9 +117,13 @@ async function runCase (st: TesterStation, c: CaseDef, profile: Profile, target:
   const na = notApplicable(c, profile, target.control, target.lineTiming !== false)
   if (na !== undefined) return result(c, 'N/A', [na], [], 0, 0)
   let last: CaseResult | undefined
+  const earlier: TraceLine[] = []
   for (let attempt = 1; attempt <= 1 + retries; attempt++) {
     last = await attemptCase(st, c, profile, target, attempt)
+    // Every attempt's evidence stays: the first may be the one that shows what went wrong.
+    if (earlier.length > 0) last.trace = [...earlier, { t: 0, dir: '--', text: `attempt ${attempt}` }, ...last.trace]
     if (last.verdict !== 'INCONC') return last
+    earlier.splice(0, earlier.length, ...(attempt === 1 ? [{ t: 0, dir: '--' as const, text: 'attempt 1' }] : []), ...last.trace)
     await settle(st)
   }
   return last as CaseResult
