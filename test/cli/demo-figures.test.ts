@@ -6,8 +6,12 @@ import { expect } from 'chai'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawn, spawnSync } from 'node:child_process'
 import { IrdaProcess } from './irda-process.js'
-import { runIrda } from './run-irda.js'
+import { repoRoot, runIrda } from './run-irda.js'
+
+/** tsx's loader as a URL, for a child started in another directory. */
+const tsx = import.meta.resolve('tsx')
 
 interface Summary { bytes: number, ms: number, speed: number, throughputBps: number, efficiency: number, idealMs: number, ofIdeal: number }
 
@@ -51,6 +55,21 @@ describe('irda demo figures and ^C (issue 14)', function () {
     expect(existsSync(pcap)).to.equal(true)
     const dump = runIrda(['dump', pcap, '--json'])
     expect(dump.status, dump.stderr).to.equal(0)
+  })
+
+  it('^C typed on a terminal clears the progress bar, then prints the summary', async function () {
+    if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) { console.log('    skipped: script not found (apt-get install -y util-linux)'); this.skip() }
+    // script(1) gives the demo a real terminal; \x03 typed into it is the terminal's ^C.
+    const cmd = `${process.execPath} --import ${tsx} --conditions=irdakit-source ${join(repoRoot, 'packages/cli/src/main.ts')} demo --real-time --speed 9600 --bytes 4000 --quiet`
+    const term = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, FORCE_COLOR: '', NO_COLOR: '1', TERM: 'xterm' } })
+    let screen = ''
+    let typed = false
+    term.stdout.on('data', (d: Buffer) => { screen += String(d); if (!typed && /echo \[#/.test(screen)) { typed = true; term.stdin.write('\x03') } })
+    const code = await new Promise<number | null>(resolve => { term.once('exit', resolve) })
+    expect(typed, `the progress bar never showed: ${screen}`).to.equal(true)
+    expect(code).to.equal(1)
+    // The last bar is erased (carriage return, erase line) before the summary line.
+    expect(screen).to.match(/echo \[#+-*\] +\d+% \d+\/4000(\^C)?\r\u001b\[2K\r?\n?stopped by SIGINT: \d+ of 4000 bytes echoed/)
   })
 
   it('^C with --json: one document with ok false and how far it got', async () => {
