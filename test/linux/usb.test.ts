@@ -1,0 +1,83 @@
+/*!
+ * Opt-in (IRDAKIT_LINUX_PEER): each USB dongle model checked against Linux 4.9's own driver for
+ * it. The guest boots with qemu's usb-redir; `UsbredirDeviceServer` plugs the model in; the
+ * guest's driver binds and `irifup irda1` brings the dongle up; then irdakit (a real-time room:
+ * the model's IR side and an irdakit station) and the Linux stack discover each other through
+ * the model, irdakit echoes through the guest's `Echo` server, and the guest's `echocli` echoes
+ * through ours. Skipped, with the reason, without IRDAKIT_LINUX_PEER or qemu.
+ */
+import { expect } from 'chai'
+import { connect as netConnect } from 'node:net'
+import { Room } from '@irdakit/emulator'
+import { IrdaStack } from '@irdakit/stack'
+import { createModel, UsbredirDeviceServer, type ModelName } from '@irdakit/usb'
+import { readN } from '../helpers/ttp.js'
+import { bootUsbLinuxGuest, linuxGuestMissing, type UsbLinuxGuest } from '../usb/linux-usb-guest.js'
+
+/** The Linux driver each model is for, as dmesg or sysfs names it. */
+const DRIVER: Record<ModelName, RegExp> = {
+  'irda-class': /IRDA-USB found|Registered device irda1/,
+  stir4210: /STIR421X|4210/,
+  mcs7780: /irda1/,
+  stir4200: /STIr4200/,
+  kingsun: /KingSun\/DonShine/,
+  ksdazzle: /KingSun\/Dazzle/,
+  ks959: /KS-959/
+}
+
+const models = (process.env.IRDAKIT_USB_MODELS ?? 'irda-class,mcs7780,stir4200,kingsun,ksdazzle,ks959').split(',') as ModelName[]
+
+describe('USB dongle models against Linux 4.9\'s own drivers, over qemu usb-redir (opt-in)', function () {
+  this.timeout(10 * 60_000)
+  let guest: UsbLinuxGuest | undefined
+
+  before(async function () {
+    const missing = linuxGuestMissing()
+    if (missing !== undefined) { console.log(`    skipped: ${missing}`); this.skip() }
+    guest = await bootUsbLinuxGuest()
+  })
+
+  after(() => { guest?.stop() })
+
+  for (const name of models) {
+    it(`${name}: the driver binds, irda1 comes up, each stack discovers the other and both echo`, async function () {
+      const g = guest!
+      const room = new Room({ time: 'real', seed: 1 })
+      const model = createModel(name, room.clock, room.port('dongle'))
+      const stack = IrdaStack.create({ port: room.port('irdakit'), nickname: 'irdakit' })
+      const server = stack.ttpListen()
+      stack.ias.set('Echo', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: server.lsap })
+      server.on('connection', s => s.on('readable', () => { for (let c = s.read(); c !== undefined; c = s.read()) s.write(c) }))
+      const sock = netConnect(g.usbredir)
+      const redir = new UsbredirDeviceServer(sock, model)
+      try {
+        const bound = await g.run('sleep 3; dmesg | tail -n 8; ls /sys/class/net', /irda1/, 60_000)
+        expect(bound, 'the Linux driver bound and made irda1').to.match(DRIVER[name]).and.match(/irda1/)
+        await g.run('irifup irda1; echo up-done', /up-done/, 30_000)
+        // irdakit finds Linux through the model.
+        let found
+        for (let i = 0; i < 10 && found === undefined; i++) found = (await stack.discover()).find(d => d.nickname === g.nickname)
+        expect(found, `Linux answered discovery through the ${name} model`).to.not.equal(undefined)
+        const ias = await stack.iasQuery(found!.deviceAddress, 'Echo', 'IrDA:TinyTP:LsapSel')
+        const lsap = (ias.entries[0]?.value as { value: number } | undefined)?.value
+        expect(lsap).to.be.a('number')
+        const t = await stack.ttpConnect({ deviceAddress: found!.deviceAddress, remoteLsap: lsap! })
+        console.log(`      ${name}: link at ${stack.station.link?.baudRate ?? '?'} bit/s`)
+        const text = Buffer.from(`irdakit to Linux through ${name}`)
+        t.write(text)
+        expect(Buffer.from(await readN(t, text.length)).toString()).to.equal(text.toString())
+        t.close()
+        // Linux finds irdakit and echoes with our Echo server.
+        const out = await g.run(`echocli Echo "linux to irdakit via ${name}"`, /echocli: reply|echocli: .*(fail|error)|\$ $/m, 60_000)
+        expect(out).to.include(`reply ${`linux to irdakit via ${name}`.length} bytes: linux to irdakit via ${name}`)
+        expect(model.stats.refused, `the model refused: ${model.stats.lastRefusal}`).to.equal(0)
+      } finally {
+        redir.close()
+        sock.destroy()
+        await stack.close().catch(() => {})
+        await room.close()
+        await g.run('sleep 2; echo unplugged', /unplugged/, 15_000)
+      }
+    })
+  }
+})
