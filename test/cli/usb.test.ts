@@ -27,3 +27,40 @@ describe('cli: --usb and the USB part of irda dongles', () => {
     expect(bad.stderr).to.match(/give vid:pid in hex/)
   })
 })
+
+describe('cli: irda usb-redir (against a fake qemu usb-redir socket)', () => {
+  it('plugs the model in (hello, device_connect with its VID:PID), and reports when qemu closes the socket', async function () {
+    this.timeout(60_000)
+    const { createServer } = await import('node:net')
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { spawn } = await import('node:child_process')
+    const { usbredirWire: W } = await import('@irdakit/usb')
+    const path = join(mkdtempSync(join(tmpdir(), 'irdakit-cli-ur-')), 'ur.sock')
+    let connectBody: Buffer | undefined
+    const server = createServer(sock => {
+      const reader = new W.PacketReader()
+      const caps = Buffer.alloc(4); caps.writeUInt32LE(0xFF)
+      sock.write(W.encodePacket(W.T.hello, 0n, Buffer.concat([Buffer.from('fake qemu'.padEnd(64, '\0')), caps]), false))
+      sock.on('data', d => {
+        for (const p of reader.push(d)) {
+          if (p.type === W.T.hello) { reader.ids64 = true; const rest = reader.rest(); if (rest.length > 0) sock.emit('data', rest); return }
+          if (p.type === W.T.deviceConnect) { connectBody = Buffer.from(p.body); sock.end() }
+        }
+      })
+    })
+    await new Promise<void>(resolve => server.listen(path, resolve))
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=irdakit-source', main, 'usb-redir', '--model', 'mcs7780', '--socket', path, '--json'], { env: { ...process.env, NO_COLOR: '1' } })
+    let stdout = ''
+    child.stdout.on('data', d => { stdout += String(d) })
+    const code = await new Promise<number | null>(resolve => child.on('exit', resolve))
+    server.close()
+    expect(code, stdout).to.equal(0)
+    expect(connectBody!.readUInt16LE(4)).to.equal(0x9710)
+    expect(connectBody!.readUInt16LE(6)).to.equal(0x7780)
+    const events = stdout.trim().split('\n').map(l => JSON.parse(l) as { event: string, id?: string, refused?: number })
+    expect(events[0]).to.include({ event: 'plugged', id: '9710:7780' })
+    expect(events.at(-1)).to.include({ event: 'summary', refused: 0 })
+  })
+})

@@ -20,6 +20,7 @@ import { registerConformance } from './commands/conformance.js'
 import { registerComm } from './commands/comm.js'
 import { registerEmulate } from './commands/emulate.js'
 import { registerObex } from './commands/obex.js'
+import { registerUsbRedir } from './commands/usb-redir.js'
 import { UserError, oneLine } from './output.js'
 import { enterUserCwd } from './user-cwd.js'
 import { CLI_VERSION } from './version.js'
@@ -52,6 +53,7 @@ export function buildProgram (): Command {
   registerComm(program)
   registerEmulate(program)
   registerObex(program)
+  registerUsbRedir(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
 }
