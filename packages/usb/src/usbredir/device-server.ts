@@ -253,7 +253,7 @@ export class UsbredirDeviceServer {
         this.serve(ep)
       }
     } catch (e) {
-      this.log(`usbredir: IN ${ep.toString(16)}: ${String(e)}`)
+      if (!this.closed) this.log(`usbredir: IN ${ep.toString(16)}: ${String(e)}`)
     } finally {
       q.pumping = false
     }
@@ -297,7 +297,7 @@ export class UsbredirDeviceServer {
         }
       }
     } catch (e) {
-      this.log(`usbredir: interrupt IN ${ep.toString(16)}: ${String(e)}`)
+      if (!this.closed) this.log(`usbredir: interrupt IN ${ep.toString(16)}: ${String(e)}`)
     }
   }
 }
