@@ -11,6 +11,7 @@ import { IAS } from './ias.js'
 import { TTP } from './ttp.js'
 import { SOCK } from './sock.js'
 import { HOSTILE } from './hostile.js'
+import { EDGES } from './edges.js'
 
 export const CATALOGUE: readonly CaseDef[] = [
   ...LAP_XID,
@@ -24,4 +25,5 @@ export const CATALOGUE: readonly CaseDef[] = [
   ...TTP,
   ...SOCK,
   ...HOSTILE,
+  ...EDGES,
 ]
