@@ -12,7 +12,7 @@ const same = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Bu
 
 function reservedXid (id: string, source: number): CaseDef {
   return {
-    id, level: 'MUST', clause: 'IrLAP 1.1 6.2 (device addresses 0x00000000 and 0xffffffff are reserved)',
+    id, level: 'MUST', clause: 'IrLAP 1.1 device addresses (0xffffffff is the broadcast address; neither it nor 0x00000000 is a station)',
     title: `A discovery XID from the reserved source address 0x${source.toString(16).padStart(8, '0')} gets no reply`,
     run: async ctx => {
       ctx.st.send(xidCommand(0, { source }))
@@ -51,7 +51,7 @@ export const EDGES: CaseDef[] = [
   reservedXid('LAP/SEC/XID/BI-04', 0xFFFFFFFF),
   reservedXid('LAP/SEC/XID/BI-05', 0x00000000),
   {
-    id: 'LAP/SEC/CON/BI-14', level: 'MUST', clause: 'IrLAP 1.1 6.2 (0xffffffff is the broadcast address, never a device\'s)',
+    id: 'LAP/SEC/CON/BI-14', level: 'MUST', clause: 'IrLAP 1.1 device addresses (0xffffffff is the broadcast address, never a station), 6.4.1',
     title: 'A SNRM from the broadcast source address 0xffffffff is not accepted',
     run: async ctx => {
       ctx.st.send({ kind: 'SNRM', caddr: BROADCAST_CADDR, command: true, pf: true, info: { source: 0xFFFFFFFF, destination: ctx.profile.deviceAddress, connAddr: 0x2E, qos: testerQos() } })
