@@ -82,6 +82,18 @@ describe('ircomm/emulated devices in a room', () => {
     expect(chip.connections).to.have.length(1)
   })
 
+  it('an MCP2150 variant offering 3-wire cooked is connected 3-wire, and still reads', async () => {
+    const room = new Room({ time: 'virtual', seed: 1834 })
+    emulateMcp2150(room.port('mcp2150'), { seed: 7, services: 0x02 })
+    const host = IrdaStack.create({ port: room.port('host'), nickname: 'host', seed: 8 })
+    const port = await room.run(connectIrcomm(host))
+    expect(port.service).to.equal('3-wire')
+    const got = collect(port)
+    port.write('R\n')
+    await room.run(until(room, () => got.bytes().toString().endsWith('\r\n'), 'reading'))
+    expect(got.bytes().toString()).to.equal('#1 T=21.1 C\r\n')
+  })
+
   it('the phone stops reading a client that asks without reading the answers', async () => {
     const room = new Room({ time: 'virtual', seed: 1833 })
     const phone = emulatePhone(room.port('phone'), { seed: 5 })

@@ -71,6 +71,8 @@ export interface EmulateMcp2150Options {
   speeds?: number[]
   /** The fixed UART rate behind the chip. Default 9600. */
   uartRate?: number
+  /** Service types offered. Default 9-wire only, as the datasheet says; 0x02 for a 3-wire variant. */
+  services?: number
   /** What the instrument measures: called per reading. */
   reading?: (n: number) => string
 }
@@ -88,7 +90,7 @@ export function emulateMcp2150 (port: Port, opts: EmulateMcp2150Options = {}): E
   const uartRate = opts.uartRate ?? 9600
   const reading = opts.reading ?? ((n: number) => `#${n} T=21.${n % 10} C\r\n`)
   const connections: IrcommPort[] = []
-  const server = listenIrcomm(stack, { services: SERVICE.NINE_WIRE, settings: { dataRate: uartRate } }, conn => {
+  const server = listenIrcomm(stack, { services: opts.services ?? SERVICE.NINE_WIRE, settings: { dataRate: uartRate } }, conn => {
     connections.push(conn)
     let n = 0
     let line = 0
