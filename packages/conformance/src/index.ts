@@ -10,3 +10,4 @@ export { VERDICTS, worse, formatTrace, CaseVerdict, NoResponse, type Verdict, ty
 export { textReport, junitReport, htmlReport, markdownReport, exitStatus, summaryLine } from './report.js'
 export { catalogueMarkdown, withCatalogue, DOC_START, DOC_END } from './catalogue-doc.js'
 export { MUTANTS, mutantByName, mutatePort, type Mutant } from './mutants.js'
+export { playScript, type PortScriptStep } from './script.js'

@@ -3,6 +3,7 @@ import { parseDiscoveryInfo, type LapFrame } from '@irdakit/lap'
 import type { CaseContext, CaseDef } from '../case.js'
 import { TESTER_ADDRESS, TESTER_DISCOVERY_INFO, xidCommand } from '../link.js'
 import { startOf, type Received } from '../station.js'
+import { playScript } from '../script.js'
 
 type Xid = LapFrame & { kind: 'XID' }
 const isReply = (r: Received): r is Received & { frame: Xid } => r.frame?.kind === 'XID' && !r.frame.command
@@ -102,10 +103,7 @@ export const LAP_XID: CaseDef[] = [
   {
     id: 'LAP/SEC/XID/BV-07', level: 'MUST', clause: 'IrLAP 1.1 6.11 (the final XID is not answered)',
     title: 'The final XID command (slot 0xFF) of a discovery gets no reply',
-    run: async ctx => {
-      ctx.st.send(xidCommand(0xFF, { slots: 6, info: TESTER_DISCOVERY_INFO }))
-      await ctx.st.expectSilence(400, 'nobody answers the final XID command of a discovery')
-    },
+    run: async ctx => { await playScript(ctx.st, [{ send: xidCommand(0xFF, { slots: 6, info: TESTER_DISCOVERY_INFO }) }, { silence: 400 }]) },
   },
   {
     id: 'LAP/SEC/XID/BI-01', level: 'MUST', clause: 'IrLAP 1.1 5.2.1.1 (XID responses are never answered)',
@@ -118,13 +116,13 @@ export const LAP_XID: CaseDef[] = [
   {
     id: 'LAP/SEC/XID/BI-02', level: 'MUST', clause: 'IrLAP 1.1 5.2.1.1; hostile input',
     title: 'A truncated XID command (information field cut short) is ignored, and discovery still works after it',
+    // As a script: exact frames (the first in hex) and time limits.
     run: async ctx => {
-      ctx.st.send(Uint8Array.of(0xFF, 0x3F, 0x01, 0x54, 0x45, 0x53), 'XID command with 4 bytes of information')
-      await ctx.st.expectSilence(300, 'a truncated XID command gets no reply')
-      ctx.st.send(xidCommand(0))
-      await ctx.st.expect({ kind: 'XID', command: false }, SLOT_MS, 'a good discovery right after the bad one is answered')
-      ctx.st.send(xidCommand(0xFF, { info: TESTER_DISCOVERY_INFO }))
-      await ctx.st.wait(100)
+      await playScript(ctx.st, [
+        { send: 'ff3f01544553' }, { silence: 300 },
+        { send: xidCommand(0) }, { expect: { kind: 'XID', command: false }, within: SLOT_MS },
+        { send: xidCommand(0xFF, { info: TESTER_DISCOVERY_INFO }) }, { wait: 100 },
+      ])
     },
   },
   {
