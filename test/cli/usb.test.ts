@@ -22,6 +22,11 @@ describe('cli: --usb and the USB part of irda dongles', () => {
     const both = irda(['discover', '--usb', '0', '--port', '/dev/null'])
     expect(both.status).to.equal(2)
     expect(both.stderr.trim()).to.equal('irda: choose one of --emulator, --room, --port and --usb, not --port and --usb')
+    for (const cmd of [['dump', '--usb', 'ffff:fffe'], ['attach', '--usb', 'ffff:fffe']]) {
+      const r2 = irda(cmd)
+      expect(r2.status, cmd.join(' ')).to.equal(2)
+      expect(r2.stderr.trim()).to.match(/^irda: cannot open USB dongle ffff:fffe: /)
+    }
     const bad = irda(['ping', '--usb', 'not-a-dongle'])
     expect(bad.status).to.equal(2)
     expect(bad.stderr).to.match(/give vid:pid in hex/)

@@ -18,9 +18,13 @@ import { Output, UserError, oneLine, hex32 } from '../output.js'
 import { LiveTrace, jsonLine, openDongle, untilStopped, type StopReason } from '../live.js'
 import { DeviceWatch } from '../device-watch.js'
 import { startEmulatedPeer, EMULATED_PEER } from '../attach-peer.js'
+import { FIRMWARE_OPTION, USB_OPTION } from '../medium.js'
+import { openUsbMedium } from '../usb-medium.js'
 
 interface AttachFlags {
   dongle: string
+  usb?: string
+  firmware?: string
   nickname?: string
   hints?: number[]
   speed?: number
@@ -74,6 +78,8 @@ export function registerAttach (program: Command): void {
     .description('bring an IrDA stack up on a dongle (or the emulator) and keep it running until ^C, like irattach')
     .argument('[path]', 'the serial port with the dongle, e.g. /dev/ttyUSB0')
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
+    .option(...USB_OPTION)
+    .option(...FIRMWARE_OPTION)
     .option('--nickname <name>', 'the name announced in discovery and IAS DeviceName (default: the host name)')
     .option('--hints <list>', 'service hints: hex bytes (8404) or names (computer,ircomm)', parseHints)
     .option('--speed <bps>', 'top speed to offer when a peer connects (default: the dongle\'s top speed)', parseSpeed)
@@ -95,9 +101,13 @@ interface Medium {
 }
 
 async function openMedium (path: string | undefined, flags: AttachFlags): Promise<Medium & { room?: Room }> {
-  const named = [path !== undefined && 'a serial port', flags.emulator === true && '--emulator', flags.room !== undefined && '--room'].filter(x => x !== false)
-  if (named.length > 1) throw new UserError(`choose one of a serial port, --emulator and --room, not ${named.join(' and ')}`)
+  const named = [path !== undefined && 'a serial port', flags.usb !== undefined && '--usb', flags.emulator === true && '--emulator', flags.room !== undefined && '--room'].filter(x => x !== false)
+  if (named.length > 1) throw new UserError(`choose one of a serial port, ${flags.usb !== undefined ? '--usb, ' : ''}--emulator and --room, not ${named.join(' and ')}`)
   if (named.length === 0) throw new UserError('name the serial port (irda attach /dev/ttyUSB0 --dongle <name>), or use --room <socket> or --emulator')
+  if (flags.usb !== undefined) {
+    const { port, label } = await openUsbMedium(flags.usb, flags.firmware)
+    return { port, label, close: async () => { await port.close().catch(() => {}) } }
+  }
   if (path !== undefined) {
     const port = await openDongle(path, flags.dongle)
     return { port, label: `${path} (dongle ${flags.dongle})`, close: async () => { await port.close().catch(() => {}) } }

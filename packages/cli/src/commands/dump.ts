@@ -9,11 +9,14 @@ import { LineBatch, Output, UserError, oneLine } from '../output.js'
 import { roundFloats, toJsonValue } from '../json.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
 import { dumpEmulator, dumpRoom, dumpSerial } from '../dump-live.js'
+import { FIRMWARE_OPTION, USB_OPTION } from '../medium.js'
 
 interface DumpFlags {
   hex?: boolean
   json?: boolean
   port?: string
+  usb?: string
+  firmware?: string
   dongle: string
   speed?: number
   follow: boolean
@@ -33,6 +36,8 @@ export function registerDump (program: Command): void {
     .argument('[pcap]', 'capture file (LINKTYPE_LINUX_IRDA)')
     .option('--port <path>', 'sniff a serial port with an IrDA dongle (passive: sends nothing), until ^C')
     .option('--dongle <name>', 'the dongle profile (see irda dongles)', 'none')
+    .option(...USB_OPTION)
+    .option(...FIRMWARE_OPTION)
     .option('--speed <bps>', 'with --port: speed to listen at first (default 9600); with --emulator: top speed offered (default 115200)', parseSpeed)
     .option('--no-follow', 'with --port: stay at one speed instead of following the SNRM/UA negotiation')
     .option('--emulator', 'live from an emulated room running the demo exchange')
@@ -46,11 +51,12 @@ export function registerDump (program: Command): void {
     .option('--hex', 'add each frame\'s bytes')
     .option('--json', 'a pcap: one JSON document, streamed with a record per line; live: one JSON object per line (frames and events), then a summary')
     .action(async (path: string | undefined, flags: DumpFlags) => {
-      const sources = [path !== undefined, flags.port !== undefined, flags.emulator === true, flags.room !== undefined].filter(Boolean).length
+      const sources = [path !== undefined, flags.port !== undefined, flags.usb !== undefined, flags.emulator === true, flags.room !== undefined].filter(Boolean).length
       if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path>, --room <socket> or --emulator')
       if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, --room <socket> or --emulator')
       if (path !== undefined) { await dump(path, flags); return }
       if (flags.port !== undefined) { await dumpSerial(flags.port, flags); return }
+      if (flags.usb !== undefined) { await dumpSerial(`usb ${flags.usb}`, flags); return }
       if (flags.room !== undefined) { await dumpRoom(flags.room, flags); return }
       await dumpEmulator(flags)
     })
