@@ -90,6 +90,23 @@ describe('usb/bridge driver over the bridge model in a virtual room', () => {
     expect(await wholeStack(w, 3000)).to.equal(115200)
   })
 
+  it('the port carries the device\'s limits (port.qos): a stack made without a qos option still offers window 1 on an ACT-IR2000U', async () => {
+    const { Room } = await import('@irdakit/emulator')
+    const { IrdaStack } = await import('@irdakit/stack')
+    const room = new Room({ time: 'virtual', seed: 38 })
+    const port = await room.run(openUsbPort({ device: new BridgeModel(room.clock, room.port('dongle'), { vendorId: 0x09c4, productId: 0x0011 }), clock: room.clock }))
+    expect(port.qos).to.deep.include({ windowSize: 1 })
+    const a = IrdaStack.create({ port, nickname: 'usb-host', seed: 1 })
+    const b = IrdaStack.create({ port: room.port('peer'), nickname: 'peer', seed: 2 })
+    const server = b.ttpListen()
+    await room.run(a.discover())
+    await room.run(a.ttpConnect({ deviceAddress: b.deviceAddress, remoteLsap: server.lsap }))
+    // What the peer may send us per turn is what we offered.
+    expect(b.station.link?.txWindowSize).to.equal(1)
+    await room.run(a.close())
+    await room.run(b.close())
+  })
+
   it('the first frame says speed and XBOFs; later frames change nothing unless the XBOFs do', async () => {
     const w = await usbWorld(33, (clock, station) => new BridgeModel(clock, station))
     const peer = w.room.port('listener')

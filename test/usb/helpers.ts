@@ -16,7 +16,7 @@ export async function usbWorld (seed: number, makeModel: (clock: Clock, station:
   const room = new Room({ time: 'virtual', seed })
   const model = makeModel(room.clock, room.port('dongle'))
   const port = await room.run(openUsbPort({ device: model, clock: room.clock, ...opts }))
-  const a = IrdaStack.create({ port, nickname: 'usb-host', seed: seed * 10 + 1, qos: port.qos })
+  const a = IrdaStack.create({ port, nickname: 'usb-host', seed: seed * 10 + 1 })
   const b = IrdaStack.create({ port: room.port('peer', peerSpeeds === undefined ? {} : { supportedSpeeds: peerSpeeds }), nickname: 'peer', seed: seed * 10 + 2 })
   return { room, model, port, a, b }
 }

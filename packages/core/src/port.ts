@@ -43,6 +43,16 @@ export function emptyPortStats (): PortStats {
 
 export type PortListener = (ev: PortEvent) => void
 
+/** What a device lets IrLAP offer beyond its speeds (a USB bridge's class descriptor, a quirk). */
+export interface PortQos {
+  /** Largest information field it takes, bytes. */
+  dataSize?: number
+  /** Most frames per window it takes (1 for devices that cannot queue). */
+  windowSize?: number
+  /** Its own minimum turnaround need, ms. */
+  minTurnaroundMs?: number
+}
+
 export interface Port {
   /** A name for logs and captures (station name, device path). */
   readonly name: string
@@ -54,6 +64,8 @@ export interface Port {
   readonly supportedSpeeds: readonly number[]
   /** True while the medium is busy with someone else's transmission. */
   readonly mediaBusy: boolean
+  /** The device's limits for IrLAP's QoS, if it has any; the stack offers no more than these. */
+  readonly qos?: PortQos
   /** Counters since open. */
   readonly stats: PortStats
   /** Subscribes to events; returns an unsubscribe function. */

@@ -146,7 +146,7 @@ export class IrdaStack {
       ...(opts.linkIdleMs !== undefined ? { linkIdleMs: opts.linkIdleMs } : {}),
       ...(opts.connectTimeoutMs !== undefined ? { connectTimeoutMs: opts.connectTimeoutMs } : {}),
     })
-    const qos = isFields(opts.qos) ? opts.qos : defaultQos({ speeds: opts.port.supportedSpeeds, ...(opts.qos ?? {}) })
+    const qos = isFields(opts.qos) ? opts.qos : defaultQos({ speeds: opts.port.supportedSpeeds, ...(opts.port.qos ?? {}), ...(opts.qos ?? {}) })
     this.station = new IrlapStation({
       random: random.fork(),
       qos,

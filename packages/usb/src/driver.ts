@@ -4,7 +4,7 @@
  * media busy, counters and the port's life. Drivers never keep time themselves: waits the
  * chip needs go through the clock they are given.
  */
-import type { Clock, RxErrorReason } from '@irdakit/core'
+import type { Clock, PortQos, RxErrorReason } from '@irdakit/core'
 import type { UsbDevice } from './usb-device.js'
 
 /** What one receive poll produced. */
@@ -21,12 +21,8 @@ export interface SendParams {
   minTurnaroundMs: number
 }
 
-/** What the chip lets IrLAP negotiate (feed it to `IrdaStack.create({ qos })`). */
-export interface DongleQos {
-  dataSize?: number
-  windowSize?: number
-  minTurnaroundMs?: number
-}
+/** What the chip lets IrLAP negotiate; the Port carries it as `port.qos` and the stack honours it. */
+export type DongleQos = PortQos
 
 export interface UsbIrdaDriver {
   /** Limits of the chip for the QoS IrLAP offers (empty: none beyond the speeds). */
