@@ -9,7 +9,7 @@ import * as stack from '@irdakit/stack'
 
 describe('irdakit (the umbrella package)', () => {
   it('re-exports every package as a namespace, the same modules', () => {
-    for (const name of ['capture', 'cli', 'conformance', 'core', 'emulator', 'ircomm', 'irsock', 'lap', 'lmp', 'obex', 'phy', 'serial', 'stack', 'ttp'] as const) {
+    for (const name of ['capture', 'cli', 'conformance', 'core', 'emulator', 'ircomm', 'irsock', 'lap', 'lmp', 'obex', 'phy', 'serial', 'stack', 'ttp', 'usb'] as const) {
       expect(irdakit[name], name).to.be.an('object')
       expect(Object.keys(irdakit[name]).length, name).to.be.greaterThan(0)
     }
