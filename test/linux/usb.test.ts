@@ -41,9 +41,34 @@ describe('USB dongle models against Linux 4.9\'s own drivers, over qemu usb-redi
 
   for (const name of models) {
     it(`${name}: the driver binds, irda1 comes up, each stack discovers the other and both echo`, async function () {
-      const g = guest!
+      await checkModel(guest!, name)
+    })
+  }
+})
+
+describe('the STIr4210 model against Linux 4.9\'s irda-usb, with a made-up firmware patch in the guest (opt-in)', function () {
+  this.timeout(10 * 60_000)
+  let guest: UsbLinuxGuest | undefined
+  // Not SigmaTel's patch (it cannot be shipped): a file in its format, so Linux uploads it and the model checks every byte.
+  const image = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7 + 3) & 0xFF)
+  const patch = Buffer.concat([Buffer.from('Product Version: 000.001.000\r\nmade up by irdakit\'s tests\r\n', 'latin1'), Buffer.from([0x1A]), Buffer.from('STMP', 'latin1'), image])
+
+  before(async function () {
+    const missing = linuxGuestMissing()
+    if (missing !== undefined) { console.log(`    skipped: ${missing}`); this.skip() }
+    guest = await bootUsbLinuxGuest('linuxusb', 240_000, { 'lib/firmware/4210 100.sb': patch })
+  })
+
+  after(() => { guest?.stop() })
+
+  it('stir4210: Linux uploads the patch (checked byte for byte), binds, and both stacks discover each other and echo', async () => {
+    await checkModel(guest!, 'stir4210', image)
+  })
+})
+
+async function checkModel (g: UsbLinuxGuest, name: ModelName, image?: Uint8Array): Promise<void> {
       const room = new Room({ time: 'real', seed: 1 })
-      const model = createModel(name, room.clock, room.port('dongle'))
+      const model = createModel(name, room.clock, room.port('dongle'), image !== undefined ? { stir421xImage: image } : {})
       const stack = IrdaStack.create({ port: room.port('irdakit'), nickname: 'irdakit' })
       const server = stack.ttpListen()
       stack.ias.set('Echo', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: server.lsap })
@@ -78,6 +103,4 @@ describe('USB dongle models against Linux 4.9\'s own drivers, over qemu usb-redi
         await room.close()
         await g.run('sleep 2; echo unplugged', /unplugged/, 15_000)
       }
-    })
-  }
-})
+}
