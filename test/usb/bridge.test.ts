@@ -107,6 +107,22 @@ describe('usb/bridge driver over the bridge model in a virtual room', () => {
     await room.run(b.close())
   })
 
+  it('a header with the media-busy bit makes the port report the medium busy, and idle again after a few quiet byte times', async () => {
+    class BusyBridge extends BridgeModel { raw (b: Uint8Array): void { this.toHost(1, b) } }
+    const w = await usbWorld(39, (clock, station) => new BusyBridge(clock, station))
+    const media: Array<{ busy: boolean, at: number }> = []
+    w.port.listen(ev => { if (ev.type === 'media') media.push({ busy: ev.busy, at: ev.at }) })
+    const t0 = w.room.clock.now()
+    ;(w.model as BusyBridge).raw(Uint8Array.of(0x82))
+    await w.room.run(nextEvent(w.port, 'media'))
+    expect(w.port.mediaBusy).to.equal(true)
+    await w.room.run(new Promise<void>(resolve => w.room.clock.setTimer(w.room.clock.now() + 20, resolve)))
+    expect(media.map(m => m.busy)).to.deep.equal([true, false])
+    // Idle after 4 byte times at 9600 (about 4.2 ms).
+    expect(media[1].at - t0).to.be.closeTo(40 / 9.6, 0.5)
+    expect(w.port.stats.framesReceived).to.equal(0)
+  })
+
   it('the first frame says speed and XBOFs; later frames change nothing unless the XBOFs do', async () => {
     const w = await usbWorld(33, (clock, station) => new BridgeModel(clock, station))
     const peer = w.room.port('listener')
