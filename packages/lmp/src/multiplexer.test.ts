@@ -2,7 +2,7 @@ import { expect } from 'chai'
 import fc from 'fast-check'
 import { SeededRandom } from '@irdakit/core'
 import type { LapEvent } from '@irdakit/lap'
-import { IrlmpMultiplexer, IasReturn, LmLinkBusyError, userString, decodeText, type LmEvent } from '@irdakit/lmp'
+import { IrlmpMultiplexer, IasReturn, LmLinkBusyError, userString, decodeText, emitLmpPdu, type LmEvent } from '@irdakit/lmp'
 
 /**
  * Two multiplexers over an ideal in-memory IrLAP: what one asks of IrLAP becomes the other's
@@ -143,6 +143,21 @@ describe('lmp/IrlmpMultiplexer', () => {
     p.pump()
     const d = p.take('a', 'disconnect-indication')
     expect(d).to.deep.equal([{ type: 'disconnect-indication', conn: ca, reason: 0x08, cause: 'no-client', userData: new Uint8Array(0) }])
+  })
+
+  it('drops and counts connection PDUs on the connectionless selector 0x70 or the reserved 0x71-0x7f (IrLMP 1.1 3.3)', () => {
+    const p = new Pair()
+    p.b.listen(0x10)
+    connectPair(p, 0x10) // the link is up
+    const before = p.b.stats.malformed
+    const sent = p.wire.length
+    for (const [dlsap, slsap] of [[0x00, 0x70], [0x10, 0x70], [0x70, 0x22], [0x10, 0x7F]]) {
+      p.b.handleLapEvent(p.now, { type: 'data-indication', data: emitLmpPdu({ kind: 'connect', dlsap, slsap, userData: new Uint8Array(0) }) } as LapEvent)
+    }
+    p.pump()
+    expect(p.wire.length - sent, 'nothing answered: no connect confirm, no disconnect to a selector with no connections').to.equal(0)
+    expect(p.take('b', 'connect-indication')).to.deep.equal([])
+    expect(p.b.stats.malformed - before).to.equal(4)
   })
 
   it('closes the link 2 s after the last LSAP connection ends', () => {

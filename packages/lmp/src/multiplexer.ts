@@ -373,6 +373,12 @@ export class IrlmpMultiplexer {
     if (!p.ok) { this.stats.malformed++; return }
     this.stats.pdusReceived++
     const pdu = p.value
+    if (pdu.kind !== 'data' && (pdu.dlsap >= LSAP.CONNECTIONLESS || pdu.slsap >= LSAP.CONNECTIONLESS)) {
+      // 0x70 carries connectionless data only and 0x71-0x7f are reserved (IrLMP 1.1 3.3): no
+      // connection can use them, so their control PDUs are dropped, not confirmed or answered.
+      this.stats.malformed++
+      return
+    }
     const c = this.find(pdu.dlsap, pdu.slsap)
     switch (pdu.kind) {
       case 'connect': {

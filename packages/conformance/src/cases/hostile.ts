@@ -94,6 +94,19 @@ export const HOSTILE: CaseDef[] = [
     },
   },
   {
+    id: 'LMP/SRV/CON/BI-06', level: 'MUST', clause: 'IrLMP 1.1 3.3 (selector 0x70 is for connectionless data only)',
+    title: 'An LM connect from the connectionless selector (0x70) to IAS is not confirmed',
+    run: async ctx => {
+      const link = await ctx.connect()
+      // IAS (0x00) takes every connect, so only the source selector can make this one wrong.
+      await sendPdu(link, { kind: 'connect', dlsap: 0x00, slsap: 0x70, userData: EMPTY })
+      const r = await link.until(info => info.length >= 3 && (info[0] & 0x7F) === 0x70 && (info[1] & 0x7F) === 0x00 ? info : undefined, 1500, 'an answer').catch(() => undefined)
+      ctx.must(r === undefined || r[2] !== 0x81, 'a connect from connectionless selector 0x70 was confirmed')
+      ctx.info(r === undefined ? 'ignored' : `answered opcode 0x${r[2].toString(16)}`)
+      await link.disconnect()
+    },
+  },
+  {
     id: 'LMP/SRV/DCN/BI-01', level: 'MUST', clause: 'IrLMP 1.1 4.1.4; hostile input',
     title: 'A disconnect for a connection that does not exist is ignored; IAS still answers',
     run: async ctx => {
