@@ -160,6 +160,20 @@ describe('lmp/IrlmpMultiplexer', () => {
     expect(p.b.stats.malformed - before).to.equal(4)
   })
 
+  it('accepts a reset IrLAP indicates: its connections end with reason 0x04, the link stays and IrLAP is told to answer', () => {
+    const p = new Pair()
+    p.b.listen(0x10)
+    const { cb } = connectPair(p, 0x10)
+    p.b.handleLapEvent(p.now, { type: 'reset-indication', origin: 'remote' } as LapEvent)
+    const events: LmEvent[] = []
+    for (let e = p.b.pollEvent(); e !== undefined; e = p.b.pollEvent()) events.push(e)
+    expect(events.filter(e => e.type === 'disconnect-indication')).to.deep.equal([{ type: 'disconnect-indication', conn: cb, reason: 0x04, cause: 'link-reset', userData: new Uint8Array(0) }])
+    const asked: unknown[] = []
+    for (let r = p.b.pollLapRequest(); r !== undefined; r = p.b.pollLapRequest()) asked.push(r)
+    expect(asked).to.deep.include({ type: 'reset-response' })
+    expect(asked).to.not.deep.include({ type: 'disconnect' })
+  })
+
   it('closes the link 2 s after the last LSAP connection ends', () => {
     const p = new Pair()
     p.b.listen(0x10)

@@ -335,6 +335,9 @@ export class IrlmpMultiplexer {
       case 'reset-confirm':
         // Unacknowledged data may be gone: no LSAP connection can vouch for its byte stream.
         for (const c of [...this.conns.values()]) this.end(now, c, DisconnectReason.LAP_RESET, new Uint8Array(0))
+        // IrLAP waits for us to accept or refuse a reset; we accept, as Linux does: the link is
+        // sound, only the connections on it had to go (reason 0x04).
+        if (ev.type === 'reset-indication') this.lapOut.push({ type: 'reset-response' })
         break
       default:
         break

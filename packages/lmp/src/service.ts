@@ -14,6 +14,8 @@ export type LapRequest =
   /** Accept the connection IrLAP indicated. */
   | { type: 'connect-response' }
   | { type: 'disconnect' }
+  /** Accept the reset IrLAP indicated (IrLAP 1.1 6.9): the link stays up, its sequence numbers start again. */
+  | { type: 'reset-response' }
   /** One reliable LM-MUX PDU in one I frame. */
   | { type: 'data', data: Uint8Array }
   /** One unreliable LM-MUX PDU in one UI frame. */

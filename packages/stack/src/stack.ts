@@ -473,6 +473,7 @@ export class IrdaStack {
       case 'disconnect': this.linkDisconnectWanted = true; break
       case 'data': s.dataRequest(now, r.data); break
       case 'unitdata': s.unitdataRequest(now, r.data); break
+      case 'reset-response': s.resetResponse(now); break
     }
   }
 

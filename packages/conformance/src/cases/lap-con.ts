@@ -135,6 +135,26 @@ export const LAP_CON: CaseDef[] = [
     },
   },
   {
+    id: 'LAP/SEC/RST/BV-01', level: 'MUST', clause: 'IrLAP 1.1 6.9 (reset: an SNRM in NRM on the connection address is answered with UA and the sequence numbers start again)',
+    title: 'A reset SNRM on a live link is answered with UA on the same connection address, and the link works on from V(S) = V(R) = 0',
+    run: async ctx => {
+      const link = await ctx.connect()
+      await link.exchange()
+      // Without an information field: Linux ignores a reset SNRM that has one ("not allowed in
+      // this state", irlap_event.c); a station that takes both passes either way.
+      ctx.st.send({ kind: 'SNRM', caddr: link.caddr, command: true, pf: true }, 'reset')
+      const r = await ctx.st.expect({ kind: 'UA', command: false, pf: true }, ANSWER_MS, 'a reset SNRM gets UA (IrLAP 6.9)')
+      ctx.must(r.frame?.caddr === link.caddr, `the reset UA came on 0x${r.frame?.caddr.toString(16)}, not the link's 0x${link.caddr.toString(16)}`)
+      link.vs = 0
+      link.vr = 0
+      const turn = await link.exchange()
+      const last = turn[turn.length - 1].frame
+      ctx.must(last !== undefined && (last.kind === 'RR' || last.kind === 'I' || last.kind === 'RNR') && last.caddr === link.caddr, `after the reset a poll gets ${last?.kind ?? 'garbage'}, not a supervisory answer or data`)
+      ctx.must(last === undefined || !('nr' in last) || last.nr === 0, `after the reset the device acknowledges N(R) = ${last !== undefined && 'nr' in last ? last.nr : '?'}, not 0`)
+      await link.disconnect()
+    },
+  },
+  {
     id: 'LAP/SEC/CON/BV-09', level: 'MUST', needs: ['speeds>1'], clause: 'IrLAP 1.1 6.6.1 (both stations switch to the highest common speed after UA)',
     title: 'Speed negotiation: the link runs at the highest common speed after UA, and returns to 9600 after DISC',
     run: async ctx => {
