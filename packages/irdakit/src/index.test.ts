@@ -1,3 +1,6 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { expect } from 'chai'
 import * as irdakit from 'irdakit'
 import * as capture from '@irdakit/capture'
@@ -8,6 +11,14 @@ import * as serial from '@irdakit/serial'
 import * as stack from '@irdakit/stack'
 
 describe('irdakit (the umbrella package)', () => {
+  it('depends on and re-exports every @irdakit package of the repository, so a new one is not forgotten', () => {
+    const packagesDir = fileURLToPath(new URL('../..', import.meta.url))
+    const scoped = readdirSync(packagesDir).filter(d => d !== 'irdakit' && existsSync(join(packagesDir, d, 'package.json')))
+    const manifest = JSON.parse(readFileSync(join(packagesDir, 'irdakit', 'package.json'), 'utf8')) as { dependencies: Record<string, string> }
+    expect(Object.keys(manifest.dependencies).filter(n => n.startsWith('@irdakit/')).sort()).to.deep.equal(scoped.map(d => `@irdakit/${d}`).sort())
+    expect(Object.keys(irdakit).filter(k => typeof (irdakit as Record<string, unknown>)[k] === 'object' && scoped.includes(k)).sort()).to.deep.equal([...scoped].sort())
+  })
+
   it('re-exports every package as a namespace, the same modules', () => {
     for (const name of ['capture', 'cli', 'conformance', 'core', 'emulator', 'ircomm', 'irsock', 'lap', 'lmp', 'obex', 'phy', 'serial', 'stack', 'ttp', 'usb'] as const) {
       expect(irdakit[name], name).to.be.an('object')
