@@ -92,6 +92,12 @@ export class StationContext {
   speed: number = LAP_DEFAULTS.contentionBps
   xbofs: number
   mediaBusy = false
+  /**
+   * When a discovery that found someone ended (the time of the last thing heard then). IrLAP
+   * 1.1 section 6.13.4 lets a station clear media busy after a successful discovery, so a
+   * connect right after it need not listen 500 ms again, until anything is heard (as Linux).
+   */
+  discoveredAt: number | undefined = undefined
   /** Last time the medium carried anything (a frame, an error, busy). */
   lastActivity: number
   /** When everything we queued so far should have left (an estimate; `tx-done` corrects it). */

@@ -119,6 +119,27 @@ describe('lap/station discovery', () => {
       expect(f.start).to.equal(800)
     })
 
+    it('connects right after a discovery that found someone, without listening 500 ms again (IrLAP 6.13.4), but not once something was heard after it', () => {
+      /** When the SNRM starts, for a connect asked for 5 ms after discovery confirmed. */
+      const snrmStart = (answer: boolean, heardAfter: boolean): number => {
+        const st = station()
+        const t = tester(st)
+        t.do(now => { st.discoveryRequest(now, { slots: 1 }) })
+        t.expectFrame({ kind: 'XID', info: { slot: 0 } })
+        if (answer) t.wait(20).send(xidRsp(PEER, DUT, 0))
+        t.expectFrame({ kind: 'XID', info: { slot: 0xFF } })
+        const confirm = t.expectEvent({ type: 'discovery-confirm', status: 'ok' }, { within: 2000 })
+        if (heardAfter) t.wait(2).send(xidRsp(0x5555, 0x6666, 0))
+        let asked = 0
+        t.wait(5).do(now => { asked = now; st.connectRequest(now, { deviceAddress: PEER }) })
+        const snrm = t.expectFrame({ kind: 'SNRM' }, { within: 2000 })
+        expect(confirm.at).to.be.at.most(asked)
+        return snrm.start - asked
+      }
+      expect(snrmStart(true, false)).to.be.below(1)
+      expect(snrmStart(true, true)).to.be.at.least(490) // a frame after the discovery: 500 ms of quiet again
+    })
+
     it('collects answers and reports an address seen twice as a conflict', () => {
       const st = station()
       const t = tester(st)

@@ -59,7 +59,9 @@ export function tryPendingNdm (c: StationContext, now: number): void {
   if (p === undefined) return
   if (c.state !== 'NDM') { c.timers.set('MediaBusy', now + c.timing.mediaBusyMs); return }
   const quietAt = c.lastActivity + c.timing.mediaBusyMs
-  if (!c.mediaBusy && now >= quietAt) {
+  const justDiscovered = p.kind === 'connect' && c.discoveredAt !== undefined && c.lastActivity <= c.discoveredAt
+  if (!c.mediaBusy && (now >= quietAt || justDiscovered)) {
+    c.discoveredAt = undefined
     c.pendingNdm = undefined
     c.timers.stop('MediaBusy')
     onNdmTestTimeout(c, now) // the F timer is about to serve the new procedure
@@ -144,6 +146,7 @@ function nextSlot (c: StationContext, now: number): void {
   }
   c.query = undefined
   c.enter('NDM')
+  c.discoveredAt = seen.size > 0 ? c.lastActivity : undefined
   c.emit({ type: 'discovery-confirm', status: 'ok', devices: [...seen.values()], conflicts: [...conflicts] })
 }
 
