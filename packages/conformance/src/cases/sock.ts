@@ -31,6 +31,22 @@ function listening (S: IrSock, sockets: number[], backlog: number): number {
   return s
 }
 
+/**
+ * A listening IrSock service, an accept waiting on it, and the tester's TinyTP connection to it:
+ * the accepted socket (not yet in `sockets`), the tester's link, selector and session. The
+ * tester's first turn sends `firstData`, or just polls.
+ */
+async function acceptOne (ctx: CaseContext, S: IrSock, sockets: number[], firstData?: Uint8Array): Promise<{ a: number, link: PrimaryLink, lsap: number, t: TtpSession }> {
+  const s = listening(S, sockets, 2)
+  const accepted = S.accept(s)
+  const link = await ctx.connect()
+  const lsap = await ttpLsapOf(link, SERVICE) as number
+  const t = await TtpSession.connect(link, lsap, { credit: 4 })
+  if (firstData !== undefined) await t.send(firstData)
+  else await link.exchange()
+  return { a: await accepted, link, lsap, t }
+}
+
 /** How many of `n` TinyTP connects from the tester the service takes (nobody calls accept). */
 async function admitted (link: PrimaryLink, lsap: number, n: number): Promise<number> {
   let ok = 0
@@ -113,13 +129,7 @@ export const SOCK: CaseDef[] = [
     title: 'accept returns a socket whose recv returns the bytes the tester sent',
     run: async ctx => {
       await withIrSock(ctx, async (S, sockets) => {
-        const s = listening(S, sockets, 2)
-        const accepted = S.accept(s)
-        const link = await ctx.connect()
-        const lsap = await ttpLsapOf(link, SERVICE) as number
-        const t = await TtpSession.connect(link, lsap, { credit: 4 })
-        await t.send(ascii('hello, irsock'))
-        const a = await accepted
+        const { a, link, t } = await acceptOne(ctx, S, sockets, ascii('hello, irsock'))
         ctx.must(a !== SOCKET_ERROR && a > 0, `accept returned ${a}`)
         sockets.push(a)
         const buf = new Uint8Array(64)
@@ -134,13 +144,7 @@ export const SOCK: CaseDef[] = [
     title: 'closesocket on an accepted socket sends the tester an LM disconnect for that connection',
     run: async ctx => {
       await withIrSock(ctx, async (S, sockets) => {
-        const s = listening(S, sockets, 2)
-        const accepted = S.accept(s)
-        const link = await ctx.connect()
-        const lsap = await ttpLsapOf(link, SERVICE) as number
-        const t = await TtpSession.connect(link, lsap, { credit: 4 })
-        await link.exchange()
-        const a = await accepted
+        const { a, link, lsap, t } = await acceptOne(ctx, S, sockets)
         ctx.must(S.closesocket(a) === 0, 'closesocket failed')
         const d = await expectPdu(link, p => p.kind === 'disconnect' && p.slsap === lsap && p.dlsap === t.slsap, 'an LM disconnect after closesocket')
         ctx.must(d.kind === 'disconnect', 'no disconnect')
@@ -211,13 +215,7 @@ export const SOCK: CaseDef[] = [
     title: 'When the tester disconnects, recv on the accepted socket returns 0',
     run: async ctx => {
       await withIrSock(ctx, async (S, sockets) => {
-        const s = listening(S, sockets, 2)
-        const accepted = S.accept(s)
-        const link = await ctx.connect()
-        const lsap = await ttpLsapOf(link, SERVICE) as number
-        const t = await TtpSession.connect(link, lsap, { credit: 4 })
-        await link.exchange()
-        const a = await accepted
+        const { a, link, t } = await acceptOne(ctx, S, sockets)
         sockets.push(a)
         await t.disconnect()
         const n = await S.recv(a, new Uint8Array(16))
@@ -231,13 +229,7 @@ export const SOCK: CaseDef[] = [
     title: 'send on the accepted socket delivers the bytes to the tester',
     run: async ctx => {
       await withIrSock(ctx, async (S, sockets) => {
-        const s = listening(S, sockets, 2)
-        const accepted = S.accept(s)
-        const link = await ctx.connect()
-        const lsap = await ttpLsapOf(link, SERVICE) as number
-        const t = await TtpSession.connect(link, lsap, { credit: 4 })
-        await link.exchange()
-        const a = await accepted
+        const { a, link, t } = await acceptOne(ctx, S, sockets)
         sockets.push(a)
         const sent = S.send(a, ascii('from the device'))
         const got = await t.receive(1)
