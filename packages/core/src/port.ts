@@ -8,6 +8,7 @@
  * throw at their listener: bad input becomes an `rx-error` event and a count in `stats`.
  */
 import type { Clock } from './clock.js'
+import { LocalProtocolError } from './errors.js'
 
 /** Why a received frame was dropped below IrLAP. Mirrors `SirEvent` reasons, plus garbage (wrong speed, noise). */
 export type RxErrorReason = 'fcs' | 'abort' | 'overrun' | 'runt' | 'garbage'
@@ -84,4 +85,17 @@ export interface Port {
   setMinTurnaround(ms: number): void
   /** Closes the port; a `closed` event follows. */
   close(): Promise<void>
+}
+
+/**
+ * The argument rules of `Port.send`: a frame is at least address and control. Every Port
+ * (emulated, serial, USB) applies them alike; a caller bug, so it throws LocalProtocolError.
+ */
+export function checkFrameToSend (frame: Uint8Array): void {
+  if (frame.length < 2) throw new LocalProtocolError(`a frame needs at least address and control (2 bytes), got ${frame.length}`)
+}
+
+/** The argument rule of `Port.setMinTurnaround`: a finite number of milliseconds, >= 0. */
+export function checkMinTurnaround (ms: number): void {
+  if (!Number.isFinite(ms) || ms < 0) throw new LocalProtocolError(`minimum turnaround must be a finite number >= 0 ms, got ${ms}`)
 }

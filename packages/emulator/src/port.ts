@@ -5,10 +5,7 @@
  * bytes through the speed's unwrapper in receiver-sized chunks. It reaches the medium only
  * through plain {@link StationMessage}s and learns from it only through {@link MediumMessage}s.
  */
-import {
-  emptyPortStats, LinkError, LocalProtocolError,
-  type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions, type TimerHandle,
-} from '@irdakit/core'
+import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions, type TimerHandle } from '@irdakit/core'
 import { createUnwrapper, DEFAULT_SPEED, SPEEDS, wrapForSpeed, type FrameUnwrapper } from '@irdakit/phy'
 import type { MediumMessage, StationMessage } from './messages.js'
 
@@ -90,7 +87,7 @@ export class EmulatedPort implements Port {
 
   send (frame: Uint8Array, opts: SendOptions = {}): void {
     this.checkOpen()
-    if (frame.length < 2) throw new LocalProtocolError(`a frame needs at least address and control (2 bytes), got ${frame.length}`)
+    checkFrameToSend(frame)
     const xbofs = opts.xbofs ?? 0
     if (!Number.isInteger(xbofs) || xbofs < 0) throw new LocalProtocolError(`xbofs must be a non-negative integer, got ${xbofs}`)
     this.queue.push({ kind: 'frame', frame: frame.slice(), xbofs })
@@ -108,7 +105,7 @@ export class EmulatedPort implements Port {
   }
 
   setMinTurnaround (ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new LocalProtocolError(`minimum turnaround must be a finite number >= 0 ms, got ${ms}`)
+    checkMinTurnaround(ms)
     this.minTurnaround = ms
   }
 

@@ -6,7 +6,7 @@
  * first frame after a reception; receive errors become `rx-error` events and counts; echo from
  * the dongle is dropped; a vanished device becomes a `closed` event carrying a `LinkError`.
  */
-import { emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
+import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
 import { sirWrap, SirUnwrapper } from '@irdakit/phy'
 import { ByteLengthParser } from '@serialport/parser-byte-length'
 import type { SerialPortStream } from '@serialport/stream'
@@ -108,7 +108,7 @@ export class SerialIrdaPort implements Port {
       this.extra.droppedAfterVanish++
       return
     }
-    if (frame.length < 2) throw new LocalProtocolError(`a frame needs at least address and control (2 bytes), got ${frame.length}`)
+    checkFrameToSend(frame)
     this.queue.push({ kind: 'frame', wire: sirWrap(frame, { xbofs: opts.xbofs ?? 0 }), size: frame.length })
     this.pump()
   }
@@ -123,7 +123,7 @@ export class SerialIrdaPort implements Port {
   }
 
   setMinTurnaround (ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new LocalProtocolError(`minimum turnaround must be a finite number >= 0 ms, got ${ms}`)
+    checkMinTurnaround(ms)
     this.minTurnaroundMs = ms
   }
 

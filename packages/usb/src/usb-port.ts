@@ -6,7 +6,7 @@
  * (the dongle was pulled) closes the port with a `LinkError`, and a new `openUsbPort` on the
  * re-plugged device carries on.
  */
-import { emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
+import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
 import { sleep, type DongleQos, type RxItem, type UsbIrdaDriver } from './driver.js'
 import { UsbPortClosedError, UsbUnsupportedSpeedError } from './errors.js'
 import type { UsbDevice } from './usb-device.js'
@@ -68,7 +68,7 @@ export class UsbIrdaPort implements Port {
       this.extra.droppedAfterVanish++
       return
     }
-    if (frame.length < 2) throw new LocalProtocolError(`a frame needs at least address and control (2 bytes), got ${frame.length}`)
+    checkFrameToSend(frame)
     this.queue.push({ kind: 'frame', frame: Uint8Array.from(frame), xbofs: opts.xbofs ?? 0 })
     this.pump()
   }
@@ -83,7 +83,7 @@ export class UsbIrdaPort implements Port {
   }
 
   setMinTurnaround (ms: number): void {
-    if (!Number.isFinite(ms) || ms < 0) throw new LocalProtocolError(`minimum turnaround must be a finite number >= 0 ms, got ${ms}`)
+    checkMinTurnaround(ms)
     this.minTurnaroundMs = ms
   }
 
