@@ -59,8 +59,10 @@ describe('irda demo figures and ^C (issue 14)', function () {
 
   it('^C typed on a terminal clears the progress bar, then prints the summary', async function () {
     if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) { console.log('    skipped: script not found (apt-get install -y util-linux)'); this.skip() }
-    // script(1) gives the demo a real terminal; \x03 typed into it is the terminal's ^C.
-    const cmd = `${process.execPath} --import ${tsx} --conditions=irdakit-source ${join(repoRoot, 'packages/cli/src/main.ts')} demo --real-time --speed 9600 --bytes 4000 --quiet`
+    // script(1) gives the demo a real terminal; \x03 typed into it is the terminal's ^C. script
+    // runs the command through $SHELL; exec makes the demo the shell's replacement, since dash
+    // (CI's /bin/sh) would otherwise be in the foreground group and die of the ^C itself (130).
+    const cmd = `exec ${process.execPath} --import ${tsx} --conditions=irdakit-source ${join(repoRoot, 'packages/cli/src/main.ts')} demo --real-time --speed 9600 --bytes 4000 --quiet`
     const term = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...process.env, FORCE_COLOR: '', NO_COLOR: '1', TERM: 'xterm' } })
     let screen = ''
     let typed = false
