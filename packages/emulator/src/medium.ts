@@ -184,8 +184,10 @@ export class Medium {
       effects.push('speed-mismatch')
     } else {
       byteMs = speedInfo(tx.speed).wireByteMs
-      bytes = tx.wire.slice()
       const others = this.overlapping(tx, u => u !== tx && u.sender !== name && u.sensed.includes(name))
+      // Receivers share the sent bytes unless something may damage them (damage is in place).
+      const mayDamage = others.length > 0 || (f.ber ?? 0) > 0 || (f.burst?.rate ?? 0) > 0
+      bytes = mayDamage ? tx.wire.slice() : tx.wire
       if (applyCollisions(bytes, tx.start, byteMs, leadBytes(tx.speed, tx.xbofs), others, this.damageRng) > 0) effects.push('collision')
       if (f.ber !== undefined && applyBitErrors(bytes, f.ber, this.faultRng) > 0) effects.push('bit-errors')
       if (f.burst !== undefined && applyBursts(bytes, f.burst.rate, f.burst.length, this.faultRng) > 0) effects.push('burst')

@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { Room } from './room.js'
-import { errorsOf, record, txDone, uiFrame } from './test-util.js'
+import fc from 'fast-check'
+import { errorsOf, hex, record, txDone, uiFrame } from './test-util.js'
 
 describe('emulator/EmulatedPort contract', () => {
   it('defaults: 9600 b/s, every IrDA speed up to 4 Mb/s, idle medium, zero counters', () => {
@@ -62,5 +63,30 @@ describe('emulator/EmulatedPort contract', () => {
     expect(eb.map(e => e.type)).to.deep.equal(['closed'])
     expect(room.stations).to.deep.equal([])
     expect(() => room.port('c')).to.throw(/closed/)
+  })
+})
+
+describe('emulator/EmulatedPort whole-delivery receive', () => {
+  // The port feeds each delivery to the unwrapper in one piece unless told a chunk size (it
+  // used to feed 16 bytes at a time): the frames and errors must be exactly the same.
+  it('gives the same frames and errors, in order, as feeding 16 bytes at a time, under bit errors', async () => {
+    await fc.assert(fc.asyncProperty(
+      fc.constantFrom(115200, 1152000, 4000000),
+      fc.integer({ min: 1, max: 1000 }),
+      fc.array(fc.uint8Array({ minLength: 0, maxLength: 300 }), { minLength: 1, maxLength: 8 }),
+      async (speed, seed, payloads) => {
+        const heard = async (opts: { rxChunkSize?: number }): Promise<string[]> => {
+          const room = new Room({ time: 'virtual', seed })
+          const a = room.port('a', { speed }); const b = room.port('b', { speed, ...opts })
+          room.faults({ ber: 3e-4 })
+          const got = record(b)
+          for (const p of payloads) a.send(uiFrame(p), { xbofs: 2 })
+          await room.run(txDone(a))
+          return got.flatMap(e => e.type === 'frame' ? [`frame ${hex(e.frame)}`] : e.type === 'rx-error' ? [`error ${e.reason}`] : [])
+        }
+        const whole = await heard({})
+        expect(whole).to.deep.equal(await heard({ rxChunkSize: 16 }))
+        expect(whole.length).to.be.greaterThan(0)
+      }), { numRuns: 80 })
   })
 })

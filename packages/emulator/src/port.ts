@@ -2,7 +2,7 @@
  * A station's Port on an emulated medium. It does what a real SIR/MIR/FIR port does around the
  * air: encodes frames with `wrapForSpeed`, paces them (back to back, after the minimum
  * turnaround following a reception), changes speed in order with the frames, and runs received
- * bytes through the speed's unwrapper in receiver-sized chunks. It reaches the medium only
+ * bytes through the speed's unwrapper (each delivery whole, or in receiver-sized chunks). It reaches the medium only
  * through plain {@link StationMessage}s and learns from it only through {@link MediumMessage}s.
  */
 import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions, type TimerHandle } from '@irdakit/core'
@@ -15,7 +15,11 @@ export interface EmulatedPortOptions {
   supportedSpeeds?: readonly number[]
   /** Speed at open. Default 9600. */
   speed?: number
-  /** Received bytes reach the unwrapper in pieces of at most this many bytes (a UART FIFO, a USB packet). Default 16. */
+  /**
+   * Received bytes reach the unwrapper in pieces of at most this many bytes (a UART FIFO, a USB
+   * packet). Default: each delivery in one piece; the unwrapper is incremental, so the frames
+   * and errors are the same either way, only the per-call cost differs.
+   */
   rxChunkSize?: number
 }
 
@@ -37,7 +41,6 @@ type QueueItem =
   | { kind: 'speed', bps: number, resolve: () => void, reject: (e: Error) => void }
 
 const DEFAULT_SUPPORTED = SPEEDS.filter(s => s <= 4_000_000)
-const DEFAULT_RX_CHUNK = 16
 
 /** A {@link Port} attached to an emulated room. Create it with `room.port(name)`. */
 export class EmulatedPort implements Port {
@@ -65,8 +68,8 @@ export class EmulatedPort implements Port {
     }
     const speed = opts.speed ?? DEFAULT_SPEED
     if (!supported.includes(speed)) throw new LocalProtocolError(`station ${name}: initial speed ${speed} is not among its supported speeds`)
-    const chunk = opts.rxChunkSize ?? DEFAULT_RX_CHUNK
-    if (!Number.isInteger(chunk) || chunk < 1) throw new LocalProtocolError(`rxChunkSize must be a positive integer, got ${chunk}`)
+    const chunk = opts.rxChunkSize ?? Number.POSITIVE_INFINITY
+    if (opts.rxChunkSize !== undefined && (!Number.isInteger(chunk) || chunk < 1)) throw new LocalProtocolError(`rxChunkSize must be a positive integer, got ${chunk}`)
     this.supportedSpeeds = Object.freeze(supported)
     this.currentSpeed = speed
     this.rxChunk = chunk
@@ -145,7 +148,7 @@ export class EmulatedPort implements Port {
     const result: DeliveryResult = { frames: [], errors: 0 }
     const noiseBefore = this.unwrapper.noiseBytes
     for (let i = 0; i < bytes.length && !this.closed; i += this.rxChunk) {
-      for (const ev of this.unwrapper.push(bytes.subarray(i, i + this.rxChunk))) {
+      for (const ev of this.unwrapper.push(this.rxChunk >= bytes.length ? bytes : bytes.subarray(i, i + this.rxChunk))) {
         if (ev.type === 'frame') {
           result.frames.push(ev.frame)
           this.counters.framesReceived++

@@ -38,7 +38,9 @@ export interface TapRecord extends Omit<TransmissionSummary, 'receptions'> {
 
 export type TapListener = (record: TapRecord) => void
 
-const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i])
+function sameBytes (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.length).equals(b)
+}
 
 /** A shared IR medium that stations attach to with {@link Room.port}. */
 export class Room {
@@ -131,11 +133,12 @@ export class Room {
   }
 
   private dispatch (out: MediumOutput): void {
-    if (out.type === 'summary') { this.report(out.summary); return }
+    // With nobody tapping, what each receiver made of a frame is not worth remembering.
+    if (out.type === 'summary') { if (this.taps.size > 0) this.report(out.summary); return }
     const port = this.ports.get(out.station)
     if (port === undefined) return
     const result = port.deliver(out)
-    if (out.type === 'receive') this.results.set(`${out.txId}/${out.station}`, result)
+    if (out.type === 'receive' && this.taps.size > 0) this.results.set(`${out.txId}/${out.station}`, result)
   }
 
   private report (summary: TransmissionSummary): void {

@@ -39,6 +39,14 @@ for (let hi = 0; hi < 4; hi++) {
   for (let lo = 0; lo < 4; lo++) DECODE[(CHIP[hi] << 4) | CHIP[lo]] = hi | (lo << 2)
 }
 
+/** Data byte -> its two wire bytes (low DBPs first), as one table lookup per byte. */
+const ENCODE_LO = new Uint8Array(256)
+const ENCODE_HI = new Uint8Array(256)
+for (let b = 0; b < 256; b++) {
+  ENCODE_LO[b] = (CHIP[b & 3] << 4) | CHIP[(b >> 2) & 3]
+  ENCODE_HI[b] = (CHIP[(b >> 4) & 3] << 4) | CHIP[b >> 6]
+}
+
 /** Wraps an IrLAP frame (A + C + I) for FIR: preamble, start flag, 4PPM frame and FCS-32, stop flag. */
 export function firWrap (frame: Uint8Array): Uint8Array {
   const n = frame.length
@@ -46,13 +54,9 @@ export function firWrap (frame: Uint8Array): Uint8Array {
   let o = 0
   for (let i = 0; i < FIR_PREAMBLE_REPEATS; i++) { out[o++] = PREAMBLE_UNIT[0]; out[o++] = PREAMBLE_UNIT[1] }
   for (const b of FIR_START_FLAG) out[o++] = b
-  const put = (b: number): void => {
-    out[o++] = (CHIP[b & 3] << 4) | CHIP[(b >> 2) & 3]
-    out[o++] = (CHIP[(b >> 4) & 3] << 4) | CHIP[b >> 6]
-  }
-  for (let i = 0; i < n; i++) put(frame[i])
+  for (let i = 0; i < n; i++) { const b = frame[i]; out[o++] = ENCODE_LO[b]; out[o++] = ENCODE_HI[b] }
   const fcs = fcs32(frame)
-  for (let i = 0; i < 4; i++) put((fcs >>> (8 * i)) & 0xFF)
+  for (let i = 0; i < 4; i++) { const b = (fcs >>> (8 * i)) & 0xFF; out[o++] = ENCODE_LO[b]; out[o++] = ENCODE_HI[b] }
   for (const b of FIR_STOP_FLAG) out[o++] = b
   return out
 }
@@ -94,8 +98,34 @@ export class FirUnwrapper implements FrameUnwrapper {
 
   push (bytes: Uint8Array): SirEvent[] {
     const events: SirEvent[] = []
-    for (let i = 0; i < bytes.length; i++) this.byte(bytes[i], events)
+    let i = 0
+    while (i < bytes.length) {
+      if (this.state === DATA) i = this.dataRun(bytes, i)
+      if (i < bytes.length) this.byte(bytes[i++], events)
+    }
     return events
+  }
+
+  /**
+   * The body of a frame in one tight loop: legal symbols only. Stops (returning the index) at
+   * the first byte that needs `byte()`: an illegal symbol or flag byte (0x0C is illegal as a
+   * symbol), or a full buffer.
+   */
+  private dataRun (bytes: Uint8Array, i: number): number {
+    const buf = this.buf
+    let len = this.len
+    let half = this.half
+    for (; i < bytes.length; i++) {
+      const v = DECODE[bytes[i]]
+      if (v < 0) break
+      if (half < 0) { half = v; continue }
+      if (len === this.maxFrame) break
+      buf[len++] = half | (v << 4)
+      half = -1
+    }
+    this.len = len
+    this.half = half
+    return i
   }
 
   private byte (w: number, events: SirEvent[]): void {

@@ -1,0 +1,97 @@
+/*!
+ * How fast virtual time runs: a one-way bulk transfer through the Node IrSock API (two whole
+ * stacks, IrLAP to TinyTP, in a virtual room), in simulated seconds per wall second, counted
+ * from the connection being up to the server's end of stream, after one unmeasured transfer of
+ * an eighth of the size has warmed up the JIT (a long transfer runs warm). This one IS about
+ * wall time, so it is a bench and never a test. Targets: 1000x at 115200 b/s, 100x at 4 Mb/s.
+ *   node --import tsx --conditions=irdakit-source test/bench/virtual-time.ts
+ */
+import { once } from 'node:events'
+import { pathToFileURL } from 'node:url'
+import { Room } from '@irdakit/emulator'
+import { IrdaStack } from '@irdakit/stack'
+import { connect, createServer, type IrSocket } from '@irdakit/irsock'
+
+interface Case { bps: number, bytes: number, target: number }
+const CASES: Case[] = [
+  { bps: 115200, bytes: 4 * 1024 * 1024, target: 1000 },
+  { bps: 4000000, bytes: 16 * 1024 * 1024, target: 100 },
+]
+const SPEEDS = [9600, 19200, 38400, 57600, 115200, 576000, 1152000, 4000000]
+
+export interface VirtualTimeRow { bps: number, bytes: number, simulatedS: number, wallS: number, speedup: number, target: number }
+
+function drained (s: IrSocket): Promise<void> {
+  return new Promise(resolve => {
+    const done = (): void => { s.off('drain', done); s.off('close', done); resolve() }
+    s.on('drain', done)
+    s.on('close', done)
+  })
+}
+
+async function run (c: Case): Promise<VirtualTimeRow> {
+  const speeds = SPEEDS.filter(s => s <= c.bps)
+  const room = new Room({ time: 'virtual', seed: 1 })
+  const client = IrdaStack.create({ port: room.port('client', { supportedSpeeds: speeds }), nickname: 'client', seed: 11, qos: { speeds } })
+  const server = IrdaStack.create({ port: room.port('server', { supportedSpeeds: speeds }), nickname: 'server', seed: 12, qos: { speeds } })
+  const data = Buffer.alloc(c.bytes, 0x5A)
+  let received = 0
+  const serverDone = new Promise<void>((resolve, reject) => {
+    createServer(server, s => {
+      s.on('data', (chunk: Buffer) => { received += chunk.length })
+      s.on('error', reject)
+      s.on('end', () => { resolve() })
+    }).listen({ service: 'Bench' })
+  })
+  const sock = connect(client, { service: 'Bench', deviceAddress: server.deviceAddress })
+  let t0 = 0
+  let wall0 = 0
+  await room.run((async () => {
+    await once(sock, 'connect')
+    t0 = room.clock.now()
+    wall0 = performance.now()
+    for (let off = 0; off < data.length; off += 4096) {
+      if (!sock.write(data.subarray(off, off + 4096))) await drained(sock)
+    }
+    sock.end()
+    await serverDone
+  })())
+  const wallS = (performance.now() - wall0) / 1000
+  const simulatedS = (room.clock.now() - t0) / 1000
+  if (received !== c.bytes) throw new Error(`virtual-time: received ${received} of ${c.bytes} bytes`)
+  await room.run((async () => { sock.destroy(); await client.close(); await server.close() })())
+  await room.close()
+  return { bps: c.bps, bytes: c.bytes, simulatedS, wallS, speedup: simulatedS / wallS, target: c.target }
+}
+
+/** Every case, measured; `quick` moves a sixteenth of the bytes. */
+export async function virtualTime (opts: { quick?: boolean } = {}): Promise<VirtualTimeRow[]> {
+  const rows: VirtualTimeRow[] = []
+  for (const c of CASES) {
+    const bytes = opts.quick === true ? c.bytes / 16 : c.bytes
+    await run({ ...c, bytes: bytes / 8 })
+    rows.push(await run({ ...c, bytes }))
+  }
+  return rows
+}
+
+/** The rows `npm run bench` records (the runner's BenchRow shape). */
+export async function virtualTimeBench (opts: { quick?: boolean } = {}): Promise<Array<{ bench: string, case: string, value: number, unit: string, ratio: number, against: string, target: number, bps: number, measure: string }>> {
+  return (await virtualTime(opts)).map(r => ({
+    bench: 'virtual-time',
+    case: `bulk IrSock transfer, ${r.bps} b/s, ${r.bytes / 1048576} MiB: ${r.simulatedS.toFixed(1)} s simulated in ${r.wallS.toFixed(2)} s`,
+    value: r.speedup,
+    unit: 'x',
+    ratio: r.speedup,
+    against: 'real time (1 simulated s per wall s)',
+    target: r.target,
+    bps: r.bps,
+    measure: 'virtual-time',
+  }))
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  for (const r of await virtualTime()) {
+    console.log(`${String(r.bps).padStart(8)} b/s  ${(r.bytes / 1048576).toFixed(0)} MiB  ${r.simulatedS.toFixed(1)} s simulated in ${r.wallS.toFixed(2)} s wall: ${r.speedup.toFixed(0)}x  target ${r.target}x  ${r.speedup >= r.target ? 'ok' : 'BELOW TARGET'}`)
+  }
+}
