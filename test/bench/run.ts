@@ -1,30 +1,29 @@
 /*!
- * Runs every benchmark in the registry below and prints one table of ratios, then writes the
- * same rows as JSON. A bench is a function returning rows; add one by adding an entry.
- *   npm run bench                      # all, JSON to bench-results.json in your directory
- *   npm run bench -- lap-goodput       # only the benches named
+ * Runs every benchmark in the registry below and prints one table of ratios, writes the rows as
+ * JSON and renders docs/benchmarks.md with its plots (runner and renderer: packages/cli/src/bench,
+ * shared with `irda bench`). A bench is a function returning rows; add one by adding an entry.
+ *   npm run bench                      # all: table, bench-results.json where you typed it, docs/benchmarks.md
+ *   npm run bench -- --quick           # short versions; the page is only written with --md
+ *   npm run bench -- lap-goodput       # only the benches named; the page is only written with --md
  *   npm run bench -- --json out.json   # JSON elsewhere (relative to where you typed it)
- * Ratios are against an ideal or a reference, never pass/fail on wall time; a goodput ratio
- * below its target makes the exit code 1.
+ *   npm run bench -- --md page.md      # the page (and its plots beside it) elsewhere
+ *   npm run bench -- --render out.json # no measuring: the page again from a saved run
+ * A row may carry `bps` / `ber` (for the plots), `measure` (the line of issue 17's table it
+ * answers: ISSUE_MEASURES in packages/cli/src/bench/render.ts) and `note` (why a target is not
+ * met). Benches get `{ quick }`; a bench that cannot run here throws BenchSkipped with a hint.
+ * Ratios are against an ideal or a reference, never pass/fail on wall time; a ratio below its
+ * target makes the exit code 1.
  */
-import { writeFileSync } from 'node:fs'
-import { resolve } from 'node:path'
-import { goodput } from './lap-goodput.js'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { belowTarget, formatTable, lapGoodput, renderBenchmarks, runBenches, type Bench, type BenchResults, type BenchRow } from '../../packages/cli/src/bench/index.js'
 import { codec } from './phy-codec.js'
 
-/** One measured figure: `value` in `unit`, and `ratio` against `against`. */
-export interface BenchRow { bench: string, case: string, value: number, unit: string, ratio: number, against: string, target?: number }
+export type { BenchRow }
 
-const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
-  'lap-goodput': async () => (await goodput()).map(r => ({
-    bench: 'lap-goodput',
-    case: `${r.bps} b/s, ${r.bytes / 1024} KiB (${r.link})`,
-    value: r.bytes / r.measuredMs,
-    unit: 'kB/s',
-    ratio: r.ratio,
-    against: 'ideal schedule of the negotiated link',
-    target: r.target,
-  })),
+const BENCHES: Record<string, Bench> = {
+  'lap-goodput': lapGoodput,
   'phy-codec': async () => {
     const r = codec()
     const vsC: BenchRow[] = r.cRandomMBs === undefined || r.cEscapedMBs === undefined
@@ -43,33 +42,50 @@ const BENCHES: Record<string, () => Promise<BenchRow[]>> = {
   },
 }
 
+const root = fileURLToPath(new URL('../../', import.meta.url))
+// npm runs scripts from the repository root; INIT_CWD is where the user typed the command.
+const here = (p: string): string => resolve(process.env.INIT_CWD ?? process.cwd(), p)
+
 const names: string[] = []
 let jsonPath: string | undefined = 'bench-results.json'
+let mdPath: string | undefined
+let renderFrom: string | undefined
+let quick = false
+let bad = false
 for (let i = 2; i < process.argv.length; i++) {
   const a = process.argv[i]
   if (a === '--json') jsonPath = process.argv[++i]
+  else if (a === '--md') mdPath = process.argv[++i]
+  else if (a === '--render') renderFrom = process.argv[++i]
+  else if (a === '--quick') quick = true
+  else if (a.startsWith('-') || !(a in BENCHES)) bad = true
   else names.push(a)
 }
-if (jsonPath === undefined || names.some(n => !(n in BENCHES))) {
-  console.error(`usage: npm run bench -- [${Object.keys(BENCHES).join(' | ')} ...] [--json <file>]`)
+if (bad || jsonPath === undefined || (process.argv.includes('--md') && mdPath === undefined) || (process.argv.includes('--render') && renderFrom === undefined)) {
+  console.error(`usage: npm run bench -- [${Object.keys(BENCHES).join(' | ')} ...] [--quick] [--json <file>] [--md <file>] [--render <results.json>]`)
   process.exit(2)
 }
-// npm runs scripts from the repository root; INIT_CWD is where the user typed the command.
-jsonPath = resolve(process.env.INIT_CWD ?? process.cwd(), jsonPath)
 
-const rows: BenchRow[] = []
-for (const name of names.length > 0 ? names : Object.keys(BENCHES)) {
-  process.stderr.write(`bench: running ${name}...\n`)
-  rows.push(...await BENCHES[name]())
+let results: BenchResults
+if (renderFrom !== undefined) {
+  results = JSON.parse(readFileSync(here(renderFrom), 'utf8')) as BenchResults
+} else {
+  results = await runBenches(BENCHES, names, { quick, log: line => process.stderr.write(line + '\n') })
+  for (const line of formatTable(results.rows)) console.log(line)
+  for (const m of results.missing) console.log(`not measured: ${m.bench}: ${m.reason}`)
+  writeFileSync(here(jsonPath), JSON.stringify(results, null, 2) + '\n')
+  console.log(`\nJSON: ${here(jsonPath)}`)
+  if (belowTarget(results.rows).length > 0 || results.missing.some(m => m.reason.startsWith('failed'))) process.exitCode = 1
 }
 
-const table = [['bench', 'case', 'value', 'ratio', 'against'], ...rows.map(r => [
-  r.bench, r.case, `${r.value.toFixed(2)} ${r.unit}`,
-  r.ratio.toFixed(4) + (r.target === undefined ? '' : r.ratio >= r.target ? ` (>= ${r.target})` : ` BELOW ${r.target}`),
-  r.against,
-])]
-const widths = table[0].map((_, c) => Math.max(...table.map(row => row[c].length)))
-for (const row of table) console.log(row.map((cell, c) => cell.padEnd(widths[c])).join('  ').trimEnd())
-writeFileSync(jsonPath, JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2) + '\n')
-console.log(`\nJSON: ${jsonPath}`)
-if (rows.some(r => r.target !== undefined && r.ratio < r.target)) process.exitCode = 1
+// The page describes a whole run: written by default only for a full, non-quick one.
+const page = mdPath !== undefined ? here(mdPath) : renderFrom !== undefined || (names.length === 0 && !quick) ? join(root, 'docs/benchmarks.md') : undefined
+if (page !== undefined) {
+  const { markdown, files } = renderBenchmarks(results)
+  writeFileSync(page, markdown)
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dirname(page), name)), { recursive: true })
+    writeFileSync(join(dirname(page), name), text)
+  }
+  console.log(`page: ${page} (+ ${Object.keys(files).join(', ')})`)
+}

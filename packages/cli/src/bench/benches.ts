@@ -1,0 +1,11 @@
+/*!
+ * The benches shipped in the package, run by `irda bench`: they need nothing but the packages.
+ * The repository's `npm run bench` (test/bench/run.ts) runs these and the ones that need the
+ * checkout (the C reference, tshark, fixtures).
+ */
+import { lapGoodput } from './lap-goodput.js'
+import type { Bench } from './row.js'
+
+export const PACKAGE_BENCHES: Record<string, Bench> = {
+  'lap-goodput': lapGoodput,
+}
