@@ -109,10 +109,10 @@ export function negotiatedLink (bps: number, opts: { dataSize?: number, window?:
 
 /**
  * Ideal goodput (payload kB/s, 1 kB = 1000 bytes) of a long one-way transfer of random bytes in
- * full frames over `link`: 64 windows of seeded random frames, so the escapes are a real mix.
+ * full frames over `link`: 16 windows of seeded random frames, so the escapes are a real mix.
  */
 export function idealGoodputKBs (link: BulkLink & { dataSize: number }): number {
   const random = new SeededRandom(link.bps)
-  const infos = Array.from({ length: 64 * link.window }, () => Uint8Array.from({ length: link.dataSize }, () => random.u32() & 0xFF))
+  const infos = Array.from({ length: 16 * link.window }, () => Uint8Array.from({ length: link.dataSize }, () => random.u32() & 0xFF))
   return infos.length * link.dataSize / idealBulkMs(infos, link)
 }
