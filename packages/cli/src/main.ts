@@ -21,6 +21,7 @@ import { registerComm } from './commands/comm.js'
 import { registerEmulate } from './commands/emulate.js'
 import { registerObex } from './commands/obex.js'
 import { registerUsbRedir } from './commands/usb-redir.js'
+import { registerExtcap } from './commands/extcap.js'
 import { registerBench } from './commands/bench.js'
 import { UserError, oneLine } from './output.js'
 import { enterUserCwd } from './user-cwd.js'
@@ -55,6 +56,7 @@ export function buildProgram (): Command {
   registerEmulate(program)
   registerObex(program)
   registerUsbRedir(program)
+  registerExtcap(program)
   registerBench(program)
   for (const cmd of program.commands) cmd.exitOverride()
   return program
