@@ -38,6 +38,9 @@ export function rowBer (r: BenchRow): number | undefined {
   return m === null ? undefined : Number(m[1])
 }
 
+/** 4000000 as 4M, 115200 as 115.2k. */
+const speedLabel = (bps: number): string => bps >= 1e6 ? `${bps / 1e6}M` : `${bps / 1000}k`
+
 const KBS: Record<string, number> = { 'B/s': 1e-3, 'kB/s': 1, 'KiB/s': 1.024, 'MB/s': 1e3 }
 
 /** A goodput row's share of its line's byte rate, when it is one (a rate unit and a speed). */
@@ -70,8 +73,13 @@ export function rowsFor (m: IssueMeasure, rows: BenchRow[]): BenchRow[] {
   return tagged.length > 0 ? tagged : rows.filter(r => r.measure === undefined && m.match(r))
 }
 
+/** The ratio, then the value and what it is against; with several rows, each named by its speed or case. */
 function nowCell (rows: BenchRow[]): string {
-  return rows.map(r => `${ratioCell(r).replace(/ \(>=.*| BELOW.*/, '')} vs ${r.against} (${r.case}: ${valueCell(r)})`).join('; ')
+  const bySpeed = new Set(rows.map(rowBps)).size === rows.length && rows.every(r => rowBps(r) !== undefined)
+  return rows.map(r => {
+    const label = rows.length === 1 ? '' : `${bySpeed ? speedLabel(rowBps(r)!) : r.case}: `
+    return `${label}**${ratioCell(r).replace(/ \(>=.*| BELOW.*/, '')}** (${valueCell(r)}; against ${r.against})`
+  }).join('; ')
 }
 
 function metCell (m: IssueMeasure, rows: BenchRow[], missing: BenchResults['missing']): string {
@@ -125,8 +133,6 @@ function measuredSeries (rows: BenchRow[], x: (r: BenchRow) => number | undefine
 function idealCurve (mttMs: number, color: string): Series {
   return { name: `ideal schedule, data 2048, window 7, min turnaround ${mttMs} ms`, color, style: 'line', points: SPEEDS.map(bps => [bps, idealGoodputKBs(negotiatedLink(bps, { minTurnaroundMs: mttMs })) / (lineBytesPerSecond(bps) / 1000)]) }
 }
-
-const speedLabel = (bps: number): string => bps >= 1e6 ? `${bps / 1e6}M` : `${bps / 1000}k`
 
 export function speedPlot (rows: BenchRow[]): string {
   const onSpeed = rows.filter(r => r.unit !== 'B' && rowBer(r) === undefined && (r.bench === 'lap-goodput' || r.bench === 'irsock-bulk'))
