@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { renderBenchmarks, rowBer, rowBps, rowsFor, shareOfLine, ISSUE_MEASURES } from './render.js'
+import { berBound, renderBenchmarks, rowBer, rowBps, rowsFor, shareOfLine, ISSUE_MEASURES } from './render.js'
 import type { BenchResults, BenchRow } from './row.js'
 import { renderPlot } from './svg.js'
 
@@ -65,6 +65,7 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
     expect(polylines).to.deep.equal([9, 9])
     expect(speed.match(/<circle [^>]*><title>/g)).to.have.length(3)
     expect(ber.match(/<circle [^>]*><title>/g)).to.have.length(1)
+    expect([...ber.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map(m => m[1].split(' ').length)).to.deep.equal([17, 17]) // the bounds
     expect(renderBenchmarks(RESULTS)).to.deep.equal(renderBenchmarks(RESULTS)) // same input, same bytes
   })
 
@@ -73,6 +74,17 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
     expect(markdown).to.include('**quick run**')
     expect(markdown).to.include('No row of this run carries a bit error rate')
     expect(files['benchmarks/goodput-ber.svg']).to.include('(no rows in this run)')
+  })
+})
+
+describe('bench/render: the bound of goodput under bit errors', () => {
+  it('falls as errors rise, from the ideal schedule at BER 0, and stays well above the 2048-byte frames at 1e-4', () => {
+    const at = [0, 1e-6, 1e-5, 1e-4, 1e-3].map(ber => berBound(115200, ber))
+    for (let i = 1; i < at.length; i++) expect(at[i]).to.be.below(at[i - 1])
+    expect(at[0]).to.be.within(0.95, 1)
+    // 2048-byte frames alone: about 2070 wire bytes, (1 - 1e-4)^(8 * 2070) is about 0.19.
+    expect(at[3]).to.be.within(0.7, 0.9)
+    expect(berBound(115200, 1e-4, [2048])).to.be.within(0.15, 0.22)
   })
 })
 
