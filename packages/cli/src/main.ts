@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerDemo } from './commands/demo.js'
 import { registerDump } from './commands/dump.js'
+import { registerView } from './commands/view.js'
 import { registerDongles } from './commands/dongles.js'
 import { registerDiscover } from './commands/discover.js'
 import { registerPing } from './commands/ping.js'
@@ -42,6 +43,7 @@ export function buildProgram (): Command {
     .exitOverride()
   registerDemo(program)
   registerDump(program)
+  registerView(program)
   registerDongles(program)
   registerDiscover(program)
   registerPing(program)

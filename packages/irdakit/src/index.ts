@@ -18,6 +18,7 @@ export * as serial from '@irdakit/serial'
 export * as stack from '@irdakit/stack'
 export * as ttp from '@irdakit/ttp'
 export * as usb from '@irdakit/usb'
+export * as viewer from '@irdakit/viewer'
 
 export { fcs16, fcs32, sirWrap, SirUnwrapper } from '@irdakit/phy'
 export { Room, serveRoom, connectRoom, type RoomOptions } from '@irdakit/emulator'

@@ -1,0 +1,69 @@
+/*!
+ * Where a {@link CaptureStore}'s frames come from: a pcap file read in the background a
+ * megabyte at a time (the page can draw while it goes), or a live source whose frames are
+ * appended to a pcap as they pass (the store reads its bytes back from there).
+ */
+import { openSync, readSync, closeSync } from 'node:fs'
+import { forEachPcapRecordAsync, PcapParser, PcapWriter, PCAP_GLOBAL_HEADER_LEN } from '@irdakit/capture'
+import { CaptureStore, PCAP_FRAME_OVERHEAD, PCAP_HEADER, type SpeedTracker, type ViewRecord } from './store.js'
+
+/** Why `path` is not a readable IrDA pcap, or undefined when its header is fine. */
+export function pcapHeaderProblem (path: string): string | undefined {
+  let fd: number
+  try { fd = openSync(path, 'r') } catch (e) { return `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}` }
+  try {
+    const head = new Uint8Array(PCAP_GLOBAL_HEADER_LEN)
+    const n = readSync(fd, head, 0, head.length, 0)
+    const parser = new PcapParser()
+    parser.feed(head.subarray(0, n), () => {})
+    if (parser.error !== undefined) return `${path} is not an IrDA pcap: ${parser.error.replace(/^pcap: /, '')}`
+    if (!parser.headerSeen) return `${path} is not an IrDA pcap: shorter than the 24-byte global header`
+    return undefined
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * Indexes the pcap at `path` in the background. `store.status.done` turns true when it is read;
+ * `indexed` resolves then (never rejects: a bad file ends in `store.status.error`).
+ */
+export function openPcapStore (path: string, opts: { speedTracker?: SpeedTracker, maxFrames?: number } = {}): { store: CaptureStore, indexed: Promise<void> } {
+  const store = new CaptureStore(path, { source: path, ...opts })
+  let offset = PCAP_HEADER
+  let truncated: string | undefined
+  const indexed = forEachPcapRecordAsync(path, rec => {
+    store.add({ timeMs: rec.timestampMs, direction: rec.direction, frame: rec.frame }, offset + PCAP_FRAME_OVERHEAD)
+    offset += PCAP_FRAME_OVERHEAD + rec.frame.length
+  }, { onTruncated: m => { truncated = m.replace(/^pcap: /, '') } }).then(r => {
+    store.finish(r.ok ? (truncated !== undefined ? { truncated } : {}) : { error: r.error.message })
+  }, (e: unknown) => {
+    store.finish({ error: (e as NodeJS.ErrnoException).code ?? String(e) })
+  })
+  return { store, indexed }
+}
+
+/** A store fed as frames pass, saving them to `pcap` (which the store reads the bytes back from). */
+export class LiveCapture {
+  readonly store: CaptureStore
+  private readonly writer: PcapWriter
+  private offset = PCAP_HEADER
+
+  constructor (readonly pcap: string, opts: { source: string, epochMs?: number, speedTracker?: SpeedTracker, maxFrames?: number }) {
+    this.writer = new PcapWriter(pcap, opts.epochMs !== undefined ? { epochMs: opts.epochMs } : {})
+    this.store = new CaptureStore(pcap, { source: opts.source, live: true, ...(opts.speedTracker !== undefined ? { speedTracker: opts.speedTracker } : {}), ...(opts.maxFrames !== undefined ? { maxFrames: opts.maxFrames } : {}) })
+  }
+
+  /** Saves and indexes one frame. */
+  frame (rec: ViewRecord): void {
+    this.writer.write({ timestampMs: rec.timeMs, direction: rec.direction, frame: rec.frame })
+    this.store.add(rec, this.offset + PCAP_FRAME_OVERHEAD)
+    this.offset += PCAP_FRAME_OVERHEAD + rec.frame.length
+  }
+
+  /** The source ended (with `error` when it failed); the pcap is closed, the store stays readable. */
+  end (error?: string): void {
+    this.writer.close()
+    this.store.finish(error !== undefined ? { error } : {})
+  }
+}

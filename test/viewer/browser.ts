@@ -1,0 +1,19 @@
+/*!
+ * Debian's chromium, driven headless by playwright-core (no browser download): what the
+ * viewer's browser tests and the docs screenshot script open the page in.
+ */
+import { existsSync } from 'node:fs'
+import { chromium, type Browser } from 'playwright-core'
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const CHROMIUM_HINT = 'chromium is not installed: apt-get install -y chromium'
+
+/** The headless browser, or undefined when chromium is missing (the caller skips with {@link CHROMIUM_HINT}). */
+export async function launchChromium (): Promise<Browser | undefined> {
+  if (!existsSync(CHROMIUM)) return undefined
+  return await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    timeout: 120_000,
+  })
+}
