@@ -35,7 +35,7 @@ describe('npm run bench (test/bench/run.ts)', function () {
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--conditions=irdakit-source', 'test/bench/run.ts', '--render', 'run.json', '--md', 'page.md'],
         { cwd: root, env: { ...process.env, INIT_CWD: dir } })
       expect(stdout).not.to.match(/^bench\s+case/m)
-      expect(readFileSync(join(dir, 'page.md'), 'utf8')).to.include('| lap-goodput | 115200 b/s | 11.28 kB/s | 1.000 | ideal |')
+      expect(readFileSync(join(dir, 'page.md'), 'utf8')).to.include('| lap-goodput | 115200 b/s | 11.28 kB/s | 1.0000 | ideal |')
       expect(existsSync(join(dir, 'benchmarks/goodput-speed.svg')) && existsSync(join(dir, 'benchmarks/goodput-ber.svg'))).to.equal(true)
     } finally {
       rmSync(dir, { recursive: true, force: true })

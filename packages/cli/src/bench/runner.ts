@@ -42,7 +42,7 @@ export async function runBenches (registry: Record<string, Bench>, names: string
 
 /** The ratio cell: the ratio, and against its target when it has one. */
 export function ratioCell (r: BenchRow): string {
-  const ratio = r.ratio.toFixed(r.ratio >= 100 ? 0 : r.ratio >= 10 ? 1 : 3)
+  const ratio = r.ratio.toFixed(r.ratio >= 100 ? 0 : r.ratio >= 10 ? 1 : 4)
   return ratio + (r.target === undefined ? '' : r.ratio >= r.target ? ` (>= ${r.target})` : ` BELOW ${r.target}`)
 }
 
