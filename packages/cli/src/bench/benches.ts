@@ -3,9 +3,11 @@
  * The repository's `npm run bench` (test/bench/run.ts) runs these and the ones that need the
  * checkout (the C reference, tshark, fixtures).
  */
+import { demoEcho } from './demo-echo.js'
 import { lapGoodput } from './lap-goodput.js'
 import type { Bench } from './row.js'
 
 export const PACKAGE_BENCHES: Record<string, Bench> = {
   'lap-goodput': lapGoodput,
+  'demo-echo': demoEcho,
 }

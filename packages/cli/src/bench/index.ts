@@ -4,5 +4,6 @@ export { runBenches, formatTable, belowTarget, ratioCell, valueCell, type RunOpt
 export { renderBenchmarks, speedPlot, berPlot, rowBps, rowBer, shareOfLine, rowsFor, ISSUE_MEASURES, type IssueMeasure } from './render.js'
 export { renderPlot, type Plot, type Axis, type Series } from './svg.js'
 export { lapGoodput, goodput, type GoodputRow } from './lap-goodput.js'
+export { demoEcho } from './demo-echo.js'
 export { PACKAGE_BENCHES } from './benches.js'
 export { idealBulkMs, idealGoodputKBs, idealScheduleMs, negotiatedLink, lineBytesPerSecond, type BulkLink } from '../ideal-schedule.js'
