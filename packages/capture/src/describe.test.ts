@@ -1,7 +1,8 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { decodeFrame, formatFrame } from './describe.js'
-import { emitFrame, fromHex } from '@irdakit/lap'
+import { emitFrame, fromHex, parseFrame, toHex } from '@irdakit/lap'
+import { lapFrameOf } from './describe-lap.js'
 
 const line = (hex: string): string => formatFrame(fromHex(hex))
 
@@ -54,5 +55,34 @@ describe('capture/describe LAP layer', () => {
       }
       expect(d.layers[0].fields.kind).to.equal(f.kind)
     }), { numRuns: 1000 })
+  })
+})
+
+describe('capture/describe-lap frame dispatch', () => {
+  // lapFrameOf repeats parseFrame's dispatch without its object spreads (the cost of a dump line);
+  // it must give the same frame wherever parseFrame succeeds, and give way wherever it fails.
+  const agrees = (b: Uint8Array): void => {
+    const r = parseFrame(b, { copyInfo: false })
+    const f = lapFrameOf(b)
+    if (r.ok) expect(f, toHex(b)).to.deep.equal(r.value)
+    else expect(f, toHex(b)).to.equal(undefined)
+  }
+  it('agrees with parseFrame on any bytes (property)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 48 }), agrees), { numRuns: 5000 })
+  })
+  it('agrees with parseFrame on every control byte, with and without information (property)', () => {
+    const info = fc.uint8Array({ maxLength: 40 })
+    fc.assert(fc.property(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }), info, (a, c, i) => agrees(Uint8Array.of(a, c, ...i))), { numRuns: 5000 })
+  })
+  it('agrees with parseFrame on SNRM and UA with any parameter list: unknown, duplicate, wide, null, missing (property)', () => {
+    const param = fc.tuple(fc.constantFrom(0x01, 0x82, 0x83, 0x84, 0x85, 0x86, 0x08, 0x10, 0x99), fc.uint8Array({ maxLength: 3 }))
+      .map(([pi, pv]) => [pi, pv.length, ...pv])
+    const frame = fc.tuple(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x83, 0x93, 0x63, 0x73), fc.uint8Array({ minLength: 7, maxLength: 10 }), fc.array(param, { maxLength: 9 }))
+      .map(([a, c, head, params]) => Uint8Array.of(a, c, ...head, ...params.flat()))
+    fc.assert(fc.property(frame, agrees), { numRuns: 5000 })
+  })
+  it('agrees with parseFrame on every frame we can emit (property)', async () => {
+    const { lapFrame } = await import('../../lap/src/wire/test-arbitraries.js')
+    fc.assert(fc.property(lapFrame, f => agrees(emitFrame(f))), { numRuns: 2000 })
   })
 })
