@@ -55,6 +55,8 @@ export class StationTracker {
   private readonly byAddress = new Map<number, number>()
   private readonly conns = new Map<number, Connection>()
   private named = false
+  /** The lane of the last frame the capturing station sent. */
+  private outLane: number | undefined
 
   /**
    * Places frame `index`. `sender`: the station's name when the source knows it (rooms).
@@ -68,7 +70,8 @@ export class StationTracker {
     const source = num(lap?.source)
     const destination = num(lap?.destination)
     if (lap === undefined || kind === undefined || caddr === undefined) {
-      const lane = sender !== undefined ? this.lane(sender) : this.lane(direction === 'out' ? 'this station' : 'unknown station')
+      // Not even a header: the capturing station's lane when it sent it, else an unknown one.
+      const lane = sender !== undefined ? this.lane(sender) : direction === 'out' ? this.outLane ?? this.lane('this station') : this.lane('unknown station')
       return { lane, peer: BROADCAST, retransmission: false }
     }
     // Who sent it.
@@ -81,6 +84,7 @@ export class StationTracker {
       lane = command ? conn.primary : conn.secondary
       lane ??= this.lane(`ca 0x${caddr.toString(16).padStart(2, '0')} ${command ? 'primary' : 'secondary'}`)
     }
+    if (direction === 'out') this.outLane = lane
     if (source !== undefined && this.named && !this.byAddress.has(source) && this.byAddress.size < 4 * MAX_LANES) this.byAddress.set(source, lane)
     if (typeof lap.nickname === 'string' && kind === 'XID') this.nameLane(lane, lap.nickname, source)
     // To whom.
