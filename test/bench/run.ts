@@ -19,10 +19,12 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { belowTarget, demoEcho, formatTable, lapGoodput, renderBenchmarks, runBenches, type Bench, type BenchResults, type BenchRow } from '../../packages/cli/src/bench/index.js'
 import { codec } from './phy-codec.js'
+import { virtualTimeBench } from './virtual-time.js'
 
 export type { BenchRow }
 
 const BENCHES: Record<string, Bench> = {
+  'virtual-time': virtualTimeBench,
   'lap-goodput': lapGoodput,
   'demo-echo': demoEcho,
   'phy-codec': async () => {
