@@ -69,6 +69,12 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
     expect(renderBenchmarks(RESULTS)).to.deep.equal(renderBenchmarks(RESULTS)) // same input, same bytes
   })
 
+  it('sums up a measure answered by many rows: lowest and highest ratio, the lowest case named', () => {
+    const many = [0.99, 0.95, 0.98, 0.97].map((ratio, i) => row({ bench: 'irsock-bulk', case: `4000000 b/s, ${2 ** (i * 3)}-byte writes`, ratio, value: 400 + i }))
+    const { markdown } = renderBenchmarks({ ...RESULTS, rows: many })
+    expect(markdown).to.include('| **0.9500** to **0.9900** over 4 cases (against ideal; lowest: 4000000 b/s, 8-byte writes, 401 kB/s) | >= 0.97 of the ideal schedule of the negotiated link | not met (1 of 4) |')
+  })
+
   it('says so when no row carries a bit error rate, and the quick run is marked', () => {
     const { markdown, files } = renderBenchmarks({ ...RESULTS, quick: true, rows: RESULTS.rows.slice(0, 2) })
     expect(markdown).to.include('**quick run**')

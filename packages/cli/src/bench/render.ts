@@ -77,6 +77,12 @@ export function rowsFor (m: IssueMeasure, rows: BenchRow[]): BenchRow[] {
 
 /** The ratio, then the value and what it is against; with several rows, each named by its speed or case. */
 function nowCell (rows: BenchRow[]): string {
+  if (rows.length > 3) {
+    const sorted = [...rows].sort((a, b) => a.ratio - b.ratio)
+    const [worst, best] = [sorted[0], sorted[sorted.length - 1]]
+    const bare = (r: BenchRow): string => ratioCell(r).replace(/ \(>=.*| BELOW.*/, '')
+    return `**${bare(worst)}** to **${bare(best)}** over ${rows.length} cases (against ${worst.against}; lowest: ${worst.case}, ${valueCell(worst)})`
+  }
   const bySpeed = new Set(rows.map(rowBps)).size === rows.length && rows.every(r => rowBps(r) !== undefined)
   return rows.map(r => {
     const label = rows.length === 1 ? '' : `${bySpeed ? speedLabel(rowBps(r)!) : r.case}: `
