@@ -146,7 +146,7 @@ function draw (answer, from, to) {
   for (const f of answer.frames) {
     const classes = ['frame', 'layer-' + f.layer, ...flagNames.filter(n => (f.flags & state.info.flags[n]) !== 0)]
     if (f.i === state.selected) classes.push('selected')
-    const g = el(svg, 'g', { class: classes.join(' '), 'data-i': f.i })
+    const g = el(svg, 'g', { class: classes.join(' '), 'data-i': f.i, 'data-lane': f.lane })
     const sx = x.get(f.lane)
     const ys = y(f.start)
     const ye = y(f.end)
