@@ -15,6 +15,7 @@ const RESULTS: BenchResults = {
     row({ bench: 'lap-goodput', case: '115200 b/s, 256 KiB', value: 11.28, ratio: 0.9999, target: 0.97, bps: 115200 }),
     row({ bench: 'irsock-bulk', case: '4000000 b/s, 2048-byte writes', value: 470, ratio: 0.985, against: 'ideal schedule of the negotiated link', target: 0.97 }),
     row({ bench: 'irsock-bulk', case: 'bulk at 115200 b/s, 1-byte writes', value: 10.5, ratio: 0.93, target: 0.97, note: 'TinyTP header on every 1-byte SDU' }),
+    row({ bench: 'connect', case: '115200 b/s: 24 frames', value: 700, unit: 'ms', ratio: 0.8, against: 'ideal connect schedule 560.0 ms (ideal / measured)', target: 0.909, measure: 'connect' }),
     row({ bench: 'ber-goodput', case: '115200 b/s at BER 1e-4', value: 5.2, ratio: 0.45, against: 'line byte rate', measure: 'ber-1e-4' }),
   ],
   missing: [{ bench: 'dump', reason: 'skipped: tshark not found (apt-get install -y tshark)' }],
@@ -38,7 +39,7 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
     expect(rowsFor(m('irsock-4m'), RESULTS.rows).map(r => r.ratio)).to.deep.equal([0.985])
     expect(rowsFor(m('irsock-115200'), RESULTS.rows).map(r => r.ratio)).to.deep.equal([0.93])
     expect(rowsFor(m('ber-1e-4'), RESULTS.rows).map(r => r.ratio)).to.deep.equal([0.45])
-    expect(rowsFor(m('connect'), RESULTS.rows)).to.deep.equal([])
+    expect(rowsFor(m('vs-linux'), RESULTS.rows)).to.deep.equal([])
   })
 
   it("writes the issue's table with before, now, target and met or the reason", () => {
@@ -49,7 +50,8 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
     expect(line('same at 115200')).to.match(/\| not met \(1 of 1\): TinyTP header on every 1-byte SDU \|$/)
     expect(line('goodput at BER 1e-4')).to.match(/\| met \|$/)
     expect(line('`irda dump` of a 1M-frame pcap')).to.include('not measured in this run (dump skipped: tshark not found (apt-get install -y tshark))')
-    expect(line('connect (discovery')).to.include('not measured by `npm run bench`')
+    expect(line('connect (discovery')).to.match(/\| 1\.25x \| \*\*1\.25x the ideal\*\* \(700 ms; against ideal connect schedule 560\.0 ms \(ideal \/ measured\)\) \| <= 1\.10x \| not met \(1 of 1\) \|$/)
+    expect(line('irdakit sending to Linux 4.9')).to.include('not measured by `npm run bench`')
     expect(markdown).to.include('Measured 2026-12-04 03:00 UTC on 2 x Test CPU, linux/x64, Node v20.19.0.')
     expect(markdown).to.include('## The ideal schedule')
     expect(markdown).to.include('![One-way goodput against speed](benchmarks/goodput-speed.svg)')
@@ -76,7 +78,7 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
   })
 
   it('says so when no row carries a bit error rate, and the quick run is marked', () => {
-    const { markdown, files } = renderBenchmarks({ ...RESULTS, quick: true, rows: RESULTS.rows.slice(0, 2) })
+    const { markdown, files } = renderBenchmarks({ ...RESULTS, quick: true, rows: RESULTS.rows.filter(r => r.bench !== 'ber-goodput') })
     expect(markdown).to.include('**quick run**')
     expect(markdown).to.include('No row of this run carries a bit error rate')
     expect(files['benchmarks/goodput-ber.svg']).to.include('(no rows in this run)')
