@@ -302,6 +302,12 @@ export class CaptureStore {
     }
   }
 
+  /** Bytes the store holds for its rows and its last filter (the frames' bytes stay in the file). */
+  memoryBytes (): number {
+    const cols = [this.end, this.air, this.offset, this.length, this.speed, this.lane, this.peer, this.lsap, this.layer, this.flags]
+    return cols.reduce((n, c) => n + c.byteLength, 0) + (this.filtered?.list.byteLength ?? 0)
+  }
+
   /** Closes the file the bytes are read from. */
   close (): void {
     if (this.fd !== undefined) closeSync(this.fd)
