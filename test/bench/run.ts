@@ -9,7 +9,7 @@
  *   npm run bench -- --md page.md      # the page (and its plots beside it) elsewhere
  *   npm run bench -- --render out.json # no measuring: the page again from a saved run
  * A row may carry `bps` / `ber` (for the plots), `measure` (the line of issue 17's table it
- * answers: ISSUE_MEASURES in packages/cli/src/bench/render.ts) and `note` (why a target is not
+ * answers: ISSUE_MEASURES in packages/cli/src/bench/issue17.ts) and `note` (why a target is not
  * met). Benches get `{ quick }`; a bench that cannot run here throws BenchSkipped with a hint.
  * Ratios are against an ideal or a reference, never pass/fail on wall time; a ratio below its
  * target makes the exit code 1.

@@ -1,6 +1,8 @@
 import { expect } from 'chai'
-import { berBound, renderBenchmarks, rowBer, rowBps, rowsFor, shareOfLine, ISSUE_MEASURES } from './render.js'
-import type { BenchResults, BenchRow } from './row.js'
+import { ISSUE_MEASURES, rowsFor } from './issue17.js'
+import { berBound } from './plots.js'
+import { renderBenchmarks } from './render.js'
+import { rowBer, rowBps, shareOfLine, type BenchResults, type BenchRow } from './row.js'
 import { renderPlot } from './svg.js'
 
 const row = (over: Partial<BenchRow>): BenchRow => ({ bench: 'x', case: 'c', value: 1, unit: 'kB/s', ratio: 1, against: 'ideal', ...over })

@@ -1,0 +1,86 @@
+/*!
+ * Issue 17's table of measures, and which rows of a run answer each line: a row's `measure` tag
+ * first, else its bench and case. Each line keeps the issue's "now" as "before" and its target.
+ */
+import { rowBer, rowBps, speedLabel, type BenchResults, type BenchRow } from './row.js'
+import { ratioCell, valueCell } from './runner.js'
+
+/** One line of issue 17's table; a row answers it when its `measure` is `key` or `match` says so. */
+export interface IssueMeasure {
+  key: string
+  /** The bench expected to answer it (for "not measured in this run: <why>"). */
+  bench: string
+  measure: string
+  before: string
+  target: string
+  /** The ratio the target asks for, for rows that carry none of their own. */
+  targetRatio?: number
+  match: (r: BenchRow) => boolean
+  /** Why it is not measured here, or not met, when no row says so. */
+  why?: string
+  /** The ratio in the issue's own terms, when they differ (connect: measured / ideal). */
+  show?: (r: BenchRow) => string
+}
+
+const bench = (name: string, r: BenchRow): boolean => r.bench === name
+export const ISSUE_MEASURES: IssueMeasure[] = [
+  { key: 'irsock-4m', bench: 'irsock-bulk', measure: 'IrSock one-way bulk, default settings, 4 Mbit/s', before: '35% of line', target: '>= 0.97 of the ideal schedule of the negotiated link', targetRatio: 0.97, match: r => bench('irsock-bulk', r) && rowBps(r) === 4000000 },
+  { key: 'irsock-115200', bench: 'irsock-bulk', measure: 'same at 115200', before: '90.5% of the SIR byte rate', target: '>= 0.97 of ideal, at any write size', targetRatio: 0.97, match: r => bench('irsock-bulk', r) && rowBps(r) === 115200 },
+  { key: 'vs-linux', bench: 'linux', measure: 'irdakit sending to Linux 4.9 through the same paced 115200 line as Linux to Linux, 2048-byte writes', before: "88.5% vs Linux's 92.8%", target: 'above Linux, at any write size', targetRatio: 1, match: r => /linux/i.test(r.bench) },
+  { key: 'codec-random', bench: 'phy-codec', measure: 'SIR wrap+unwrap, 2048-byte random frames, vs a byte-at-a-time C reference (gcc -O2) in the same run', before: '0.71x', target: '>= 1.5x', targetRatio: 1.5, match: r => bench('phy-codec', r) && /random/i.test(r.case) && /\bC\b/.test(r.case + r.against) },
+  { key: 'codec-escaped', bench: 'phy-codec', measure: 'same, frames whose every byte needs escaping', before: '0.10x', target: '>= 1.5x', targetRatio: 1.5, match: r => bench('phy-codec', r) && /escap/i.test(r.case) && /\bC\b/.test(r.case + r.against) },
+  { key: 'dump-tshark', bench: 'dump', measure: '`irda dump` of a 1M-frame pcap vs `tshark -r`, same run', before: '7.5x slower, 1.98 GB', target: '>= 1.5x faster, memory bounded (< 200 MB)', targetRatio: 1.5, match: r => /dump/.test(r.bench) && /tshark/i.test(r.case + r.against) },
+  { key: 'dump-json', bench: 'dump', measure: '`irda dump --json`, 1M frames', before: 'crashes ("Invalid string length", 4 GB)', target: 'streams (NDJSON), memory bounded', match: r => /dump/.test(r.bench) && /json/i.test(r.case) },
+  { key: 'virtual-time', bench: 'virtual-time', measure: 'virtual-time bulk transfer, simulated seconds per wall second', before: '92x at 115200, 11x at 4M', target: '>= 1000x at 115200, >= 100x at 4M', match: r => bench('virtual-time', r) },
+  { key: 'connect', bench: 'connect', measure: 'connect (discovery, SNRM/UA, IAS, TinyTP) vs its ideal frame schedule', before: '1.25x', target: '<= 1.10x', match: r => bench('connect', r), show: r => `${(1 / r.ratio).toFixed(2)}x the ideal` },
+  { key: 'ber-1e-4', bench: 'ber-goodput', measure: 'goodput at BER 1e-4, 115200', before: '0.75 kB/s (6.5% of line)', target: '>= 40% of line', targetRatio: 0.4, match: r => bench('ber-goodput', r) && rowBer(r) === 1e-4 && rowBps(r) === 115200 },
+]
+
+/** Text for a markdown table cell. */
+export const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+
+/** The rows of a run that answer `m`. */
+export function rowsFor (m: IssueMeasure, rows: BenchRow[]): BenchRow[] {
+  const tagged = rows.filter(r => r.measure === m.key)
+  return tagged.length > 0 ? tagged : rows.filter(r => r.measure === undefined && m.match(r))
+}
+
+/** The ratio, then the value and what it is against; with several rows, each named by its speed or case. */
+function nowCell (m: IssueMeasure, rows: BenchRow[]): string {
+  const bare = (r: BenchRow): string => m.show?.(r) ?? ratioCell(r).replace(/ \(>=.*| BELOW.*/, '')
+  if (rows.length > 3) {
+    const sorted = [...rows].sort((a, b) => a.ratio - b.ratio)
+    const [worst, best] = [sorted[0], sorted[sorted.length - 1]]
+    return `**${bare(worst)}** to **${bare(best)}** over ${rows.length} cases (against ${worst.against}; lowest: ${worst.case}, ${valueCell(worst)})`
+  }
+  const bySpeed = new Set(rows.map(rowBps)).size === rows.length && rows.every(r => rowBps(r) !== undefined)
+  return rows.map(r => {
+    const label = rows.length === 1 ? '' : `${bySpeed ? speedLabel(rowBps(r)!) : r.case}: `
+    return `${label}**${bare(r)}** (${valueCell(r)}; against ${r.against})`
+  }).join('; ')
+}
+
+function metCell (m: IssueMeasure, rows: BenchRow[], missing: BenchResults['missing']): string {
+  if (rows.length === 0) {
+    const gone = missing.filter(x => x.bench === m.bench)
+    return gone.length > 0 ? `not measured in this run (${gone.map(g => `${g.bench} ${g.reason}`).join('; ')})` : `not measured by \`npm run bench\`${m.why !== undefined ? `: ${m.why}` : ''}`
+  }
+  const short = rows.filter(r => { const t = r.target ?? m.targetRatio; return t !== undefined && r.ratio < t })
+  const judged = rows.some(r => (r.target ?? m.targetRatio) !== undefined)
+  if (!judged) return m.why ?? 'see the figures'
+  if (short.length === 0) return 'met'
+  const notes = [...new Set(short.map(r => r.note).filter((n): n is string => n !== undefined))]
+  return `not met (${short.length} of ${rows.length})${notes.length > 0 ? `: ${notes.join('; ')}` : m.why !== undefined ? `: ${m.why}` : ''}`
+}
+
+/** Issue 17's table: before, now, target, met or why not. */
+export function issueTable (res: BenchResults): string[] {
+  return [
+    '| measure | before (issue 17) | now (this run) | target | met? |',
+    '|---|---|---|---|---|',
+    ...ISSUE_MEASURES.map(m => {
+      const rows = rowsFor(m, res.rows)
+      return `| ${md(m.measure)} | ${md(m.before)} | ${rows.length > 0 ? md(nowCell(m, rows)) : '-'} | ${md(m.target)} | ${md(metCell(m, rows, res.missing))} |`
+    }),
+  ]
+}
