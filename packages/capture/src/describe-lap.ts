@@ -15,7 +15,8 @@ import type { LayerDescription } from './describe.js'
 /** `0x00`..`0xff`, made once: a describer formats a few of them per frame. */
 export const HEX8: readonly string[] = Array.from({ length: 256 }, (_, n) => `0x${n.toString(16).padStart(2, '0')}`)
 const hex8 = (n: number): string => HEX8[n]
-const hex32 = (n: number): string => `0x${n.toString(16).padStart(8, '0')}`
+const HEX2 = HEX8.map(h => h.slice(2))
+const hex32 = (n: number): string => `0x${HEX2[n >>> 24]}${HEX2[(n >>> 16) & 0xFF]}${HEX2[(n >>> 8) & 0xFF]}${HEX2[n & 0xFF]}`
 const bit = (b: boolean): string => (b ? '1' : '0')
 
 /** The values a bit field allows, lowest bit first. */
@@ -36,8 +37,7 @@ export function describeQos (q: QosFields): Record<string, number[]> {
   }
 }
 
-function qosSummary (q: QosFields): string {
-  const d = describeQos(q)
+function qosSummary (d: Record<string, number[]>): string {
   const last = (a: number[]): number | string => a.length > 0 ? a[a.length - 1] : '?'
   return `baud=${d.baudRate.join(',')} maxturn=${last(d.maxTurnaroundMs)}ms data=${last(d.dataSize)} win=${last(d.windowSize)} xbofs=${last(d.additionalBofs)} minturn=${last(d.minTurnaroundMs)}ms disc=${Number(last(d.linkDisconnectMs)) / 1000}s`
 }
@@ -80,7 +80,7 @@ function describeParsed (f: LapFrame): LayerDescription {
         Object.assign(fields, { source: info.source, destination: info.destination })
         if ('connAddr' in info) { fields.connAddr = info.connAddr; summary = `${head} ca=${hex8(info.connAddr)} pf=${bit(f.pf)}` }
         summary += ` ${hex32(info.source)} > ${hex32(info.destination)}`
-        if (info.qos !== undefined) { fields.qos = describeQos(info.qos); summary += ` ${qosSummary(info.qos)}` }
+        if (info.qos !== undefined) { const qos = describeQos(info.qos); fields.qos = qos; summary += ` ${qosSummary(qos)}` }
         if (info.unknownParams !== undefined) fields.unknownParams = info.unknownParams.map(p => p.pi)
         if (info.qosQuirks !== undefined) fields.qosQuirks = info.qosQuirks
       }

@@ -41,10 +41,12 @@ export function decodeFrame (bytes: Uint8Array, session?: DecodeSession): FrameD
     const kind = lap.layer?.fields.kind
     if (error === undefined && (kind === 'I' || kind === 'UI') && bytes.length > 2) {
       const upper = describeUpper(bytes.subarray(2), session)
-      layers.push(...upper.layers)
+      for (const l of upper.layers) layers.push(l)
       error = upper.error
     }
-    const summary = [...layers.map(l => l.summary), ...(error !== undefined ? [`[error: ${error}]`] : [])].join(' ')
+    let summary = layers.length > 0 ? layers[0].summary : ''
+    for (let i = 1; i < layers.length; i++) summary += ' ' + layers[i].summary
+    if (error !== undefined) summary += (summary === '' ? '' : ' ') + `[error: ${error}]`
     return error === undefined ? { layers, summary } : { layers, summary, error }
   } catch (e) {
     // Defence in depth: the decoders return errors, but a describer must never take a dump down.

@@ -9,6 +9,7 @@ import { LineBatch, Output, UserError, oneLine } from '../output.js'
 import { roundFloats, toJsonValue } from '../json.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
 import { dumpEmulator, dumpRoom, dumpSerial } from '../dump-live.js'
+import { secondsColumn } from './dump-format.js'
 import { FIRMWARE_OPTION, USB_OPTION } from '../medium.js'
 
 interface DumpFlags {
@@ -72,6 +73,8 @@ async function dump (path: string, flags: DumpFlags): Promise<void> {
   const out = new Output({ json: flags.json === true })
   const batch = new LineBatch(text => out.raw(text))
   const session = new DecodeSession()
+  const sent = out.style('cyan', '>')
+  const received = out.style('magenta', '<')
   let t0: number | undefined
   let n = 0
   let malformed = 0
@@ -99,9 +102,8 @@ async function dump (path: string, flags: DumpFlags): Promise<void> {
         }, roundFloats))
         return
       }
-      const dir = rec.direction === 'out' ? out.style('cyan', '>') : out.style('magenta', '<')
       const summary = d.error !== undefined ? out.style('red', d.summary) : d.summary
-      batch.add(`${out.style('dim', t.toFixed(6).padStart(12))} ${dir} ${summary}`)
+      batch.add(`${out.style('dim', secondsColumn(t))} ${rec.direction === 'out' ? sent : received} ${summary}`)
       if (flags.hex === true) batch.add(out.style('dim', '    ' + Buffer.from(rec.frame).toString('hex').replace(/(..)(?!$)/g, '$1 ')))
     }, { onTruncated: message => { truncated = message.replace(/^pcap: /, '') } })
   } catch (e) {
