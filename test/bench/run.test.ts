@@ -19,7 +19,7 @@ describe('npm run bench (test/bench/run.ts)', function () {
       expect(stdout).to.match(/lap-goodput\s+115200 b\/s/)
       const json = JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8')) as { quick: boolean, rows: Array<{ bench: string, ratio: number }> }
       expect(json.quick).to.equal(true)
-      expect(json.rows.map(r => r.bench)).to.deep.equal(['lap-goodput', 'lap-goodput', 'lap-goodput'])
+      expect(json.rows.map(r => r.bench)).to.deep.equal(Array(8).fill('lap-goodput'))
       for (const r of json.rows) expect(r.ratio).to.be.greaterThan(0.9)
       expect(stdout).not.to.match(/^page:/m) // a partial or quick run leaves docs/benchmarks.md alone
     } finally {

@@ -11,7 +11,7 @@
  * transfer planned in advance (the benchmarks and the plots).
  */
 import { SeededRandom } from '@irdakit/core'
-import { defaultQos, emitFrame, negotiate, parseFrame } from '@irdakit/lap'
+import { BAUD_RATES, defaultQos, emitFrame, negotiate, parseFrame } from '@irdakit/lap'
 import { airtimeMs, wrapForSpeed } from '@irdakit/phy'
 
 /** Bytes a second the line can carry: SIR (up to 115200 bit/s) sends 10 bits per byte, MIR and FIR 8. */
@@ -98,9 +98,13 @@ export function idealBulkMs (infos: Uint8Array[], link: BulkLink): number {
   return ms
 }
 
-/** Two stations offering the same QoS, negotiated at `bps` (IrLAP's line-capacity rule included). */
+/**
+ * Two stations offering the same QoS, negotiated at `bps` (IrLAP's line-capacity rule included).
+ * Only `bps` is offered, so 2400 can be drawn too, though real stations (9600 is mandatory)
+ * never agree on it.
+ */
 export function negotiatedLink (bps: number, opts: { dataSize?: number, window?: number, minTurnaroundMs?: number } = {}): BulkLink & { dataSize: number } {
-  const qos = defaultQos({ speeds: [bps], dataSize: opts.dataSize ?? 2048, windowSize: opts.window ?? 7, minTurnaroundMs: opts.minTurnaroundMs ?? 10 })
+  const qos = { ...defaultQos({ dataSize: opts.dataSize ?? 2048, windowSize: opts.window ?? 7, minTurnaroundMs: opts.minTurnaroundMs ?? 10 }), baudRate: 1 << BAUD_RATES.indexOf(bps as typeof BAUD_RATES[number]) }
   const r = negotiate(qos, qos, { maxTxDataSize: opts.dataSize ?? 2048 })
   if (!r.ok) throw new Error(`no link at ${bps} b/s: ${r.error.message}`)
   const l = r.value
