@@ -61,5 +61,7 @@ describe('cli/ideal-schedule: one-way bulk (the benchmarks and plots)', () => {
     expect(share(4000000, 1)).to.be.within(0.9, 0.95)
     // Below 115200 the line-capacity rule (500 ms turns) shrinks frames and window.
     expect(negotiatedLink(9600)).to.include({ dataSize: 256, window: 1 })
+    // At 2400 itself, not at the 9600 every station also offers: 100 bytes a turn leave 64-byte frames.
+    expect(negotiatedLink(2400)).to.include({ bps: 2400, dataSize: 64, window: 1 })
   })
 })
