@@ -13,12 +13,7 @@ import { SPEEDS } from '@irdakit/phy'
 import { openPcapStore, serveViewer, type CaptureStore, type ViewerServer } from '@irdakit/viewer'
 import { SpeedFollower } from '../../packages/cli/src/speed-follower.js'
 import { writeDemoCapture, type DemoCapture } from './demo-capture.js'
-import { CHROMIUM_HINT, launchChromium } from './browser.js'
-
-/** Waits until the page has drawn what it was last asked for. */
-async function settled (page: Page): Promise<void> {
-  await page.waitForFunction(() => document.body.dataset.drawn !== undefined && document.body.dataset.ready === 'done', undefined, { timeout: 30_000 })
-}
+import { CHROMIUM_HINT, launchChromium, settled } from './browser.js'
 
 const count = async (page: Page, selector: string): Promise<number> => await page.locator(selector).count()
 
@@ -117,8 +112,8 @@ describe('irda view in chromium (headless)', function () {
     // And it is a picture chromium can open.
     const check = await page.context().newPage()
     await check.setContent(`<img id="x" src="data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}">`)
-    const width = await check.locator('#x').evaluate(img => new Promise<number>(resolve => { const i = img as HTMLImageElement; if (i.complete) resolve(i.naturalWidth); else i.onload = () => resolve(i.naturalWidth) }))
-    expect(width).to.be.greaterThan(500)
+    const width = await check.evaluate('new Promise(resolve => { const i = document.getElementById("x"); if (i.complete) resolve(i.naturalWidth); else i.onload = () => resolve(i.naturalWidth) })')
+    expect(width as number).to.be.greaterThan(500)
     await check.close()
   })
 

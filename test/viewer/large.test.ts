@@ -12,7 +12,7 @@ import { SPEEDS } from '@irdakit/phy'
 import { FLAG, MAX_RANGE_FRAMES, openPcapStore, serveViewer, type CaptureStore, type RangeAnswer, type ViewerServer } from '@irdakit/viewer'
 import { SpeedFollower } from '../../packages/cli/src/speed-follower.js'
 import { writeLargeCapture } from './large-capture.js'
-import { CHROMIUM_HINT, launchChromium } from './browser.js'
+import { CHROMIUM_HINT, launchChromium, settled, type PageGlobals } from './browser.js'
 
 const N = 1_000_000
 /** One REJ every 500 rounds of four frames. */
@@ -84,22 +84,21 @@ describe('irda view with a million frames', function () {
     if (browser === undefined) { console.log(`    skipped: ${CHROMIUM_HINT}`); this.skip(); return }
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } })
-      const settled = async (): Promise<void> => { await page.waitForFunction(() => document.body.dataset.drawn !== undefined && document.body.dataset.ready === 'done', undefined, { timeout: 60_000 }) }
       await page.goto(server.url)
-      await settled()
+      await settled(page)
       expect(await page.getAttribute('#count', 'data-total')).to.equal(String(N))
       expect(await page.getAttribute('#diagram', 'data-drawn')).to.equal('0')
       expect(await page.locator('#diagram .density').count()).to.be.greaterThan(0)
       expect(await page.locator('#diagram *').count()).to.be.lessThan(5000)
       // Zoom in around the middle until single frames show.
-      await page.evaluate(() => { const v = (window as unknown as { irdaView: { state: { t0: number, scale: number }, refresh: () => void } }).irdaView; v.state.scale = 2; v.state.t0 = 1_000_000; v.refresh() })
-      await settled()
+      await page.evaluate(() => { const v = (globalThis as unknown as PageGlobals).irdaView; v.state.scale = 2; v.state.t0 = 1_000_000; v.refresh() })
+      await settled(page)
       const drawn = Number(await page.getAttribute('#diagram', 'data-drawn'))
       expect(drawn).to.be.greaterThan(100)
       expect(drawn).to.be.at.most(MAX_RANGE_FRAMES)
       expect(await page.locator('#diagram g.frame').count()).to.equal(drawn)
       await page.click('#problems')
-      await settled()
+      await settled(page)
       expect(await page.getAttribute('#count', 'data-shown')).to.equal(String(REJS))
       expect(await page.evaluate(() => 1 + 1)).to.equal(2)
     } finally {
