@@ -102,15 +102,26 @@ export function forEachPcapRecord (path: string, onRecord: (rec: PcapRecord) => 
   return reader.result()
 }
 
+export interface PcapStreamOptions extends PcapOptions {
+  /**
+   * Called before each read (a megabyte of capture); a promise returned holds the next read
+   * until it resolves. A consumer whose output is slower than the decoding (a pipe to a pager)
+   * returns its drain here, so nothing piles up in memory.
+   */
+  beforeRead?: () => Promise<void> | undefined
+}
+
 /**
  * {@link forEachPcapRecord} that lets the event loop run between reads, for a program that must
  * notice meanwhile that its reader went away (a closed pipe) or that it was interrupted.
  */
-export async function forEachPcapRecordAsync (path: string, onRecord: (rec: PcapRecord) => void, opts: PcapOptions = {}): Promise<Decoded<number>> {
+export async function forEachPcapRecordAsync (path: string, onRecord: (rec: PcapRecord) => void, opts: PcapStreamOptions = {}): Promise<Decoded<number>> {
   const reader = new ChunkedPcapReader(opts, onRecord)
   const file = await open(path, 'r')
   try {
     for (;;) {
+      const wait = opts.beforeRead?.()
+      if (wait !== undefined) await wait
       const { bytesRead } = await file.read(reader.buf, reader.filled, reader.room, null)
       if (!reader.took(bytesRead) || bytesRead === 0) break
     }

@@ -196,6 +196,37 @@ describe('capture/pcap', () => {
       }
     })
 
+    it('forEachPcapRecordAsync reads no further while beforeRead holds it (a consumer waiting for its output to drain)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'irdakit-pcap-'))
+      try {
+        const path = join(dir, 'big.pcap')
+        // 3000 records of 1 KiB: three reads of a megabyte and more.
+        writePcap(path, Array.from({ length: 3000 }, (_, i) => ({ timestampMs: i, direction: 'in', frame: new Uint8Array(1024).fill(i & 0xFF) })))
+        let seen = 0
+        let reads = 0
+        let release: () => void = () => {}
+        const held: number[] = []
+        const done = forEachPcapRecordAsync(path, () => { seen++ }, {
+          beforeRead: () => {
+            if (reads++ === 0) return undefined // the first read goes at once
+            held.push(seen)
+            return new Promise<void>(resolve => { release = resolve })
+          },
+        })
+        // Let the event loop run freely: nothing is read past the first megabyte while held.
+        for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+        expect(held).to.have.length(1)
+        expect(seen).to.equal(held[0])
+        expect(seen).to.be.greaterThan(0).and.lessThan(3000)
+        while (held.length < 10 && seen < 3000) { release(); for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve)) }
+        release()
+        expect(await done).to.deep.equal({ ok: true, value: 3000 })
+        expect(seen).to.equal(3000)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    })
+
     it('refuses a record that claims more than a capture may hold, instead of waiting for it', () => {
       const rec = encodePcapRecord({ timestampMs: 0, direction: 'in', frame: Uint8Array.of(0x86, 0x11) })
       new DataView(rec.buffer).setUint32(8, PCAP_MAX_RECORD + 1, true)

@@ -63,10 +63,23 @@ export class Output {
     this.out.write(text + '\n')
   }
 
-  /** Text as it is on stdout (for {@link LineBatch} and streamed JSON), the progress line cleared first. */
-  raw (text: string): void {
+  /**
+   * Text as it is on stdout (for {@link LineBatch} and streamed JSON), the progress line cleared
+   * first. False when stdout is holding text its reader has not taken yet: wait for {@link drain}.
+   */
+  raw (text: string): boolean {
     this.clearProgress()
-    this.out.write(text)
+    return this.out.write(text)
+  }
+
+  /**
+   * Undefined when stdout holds nothing unwritten, else a promise that resolves once it has
+   * written it all. A pipe whose reader is slower than us (`irda dump big.pcap | less`) fills,
+   * and Node then keeps what we write in memory: a producer waits here instead.
+   */
+  drain (): Promise<void> | undefined {
+    if (this.out.writableNeedDrain !== true) return undefined
+    return new Promise(resolve => this.out.once('drain', () => resolve()))
   }
 
   /** The one JSON document of a `--json` run. */
@@ -100,8 +113,8 @@ export class Output {
 
 /**
  * Lines for stdout gathered into large writes: for a capture of a million frames, a write per
- * line costs more than decoding the frames. Stdout to a pipe or a file is written synchronously
- * on Linux, so a batch never piles up in memory.
+ * line costs more than decoding the frames. Stdout to a file is written synchronously; to a pipe
+ * only while the pipe has room, so a long producer also waits for {@link Output.drain}.
  */
 export class LineBatch {
   private text = ''

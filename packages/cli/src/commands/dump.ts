@@ -105,7 +105,7 @@ async function dump (path: string, flags: DumpFlags): Promise<void> {
       const summary = d.error !== undefined ? out.style('red', d.summary) : d.summary
       batch.add(`${out.style('dim', secondsColumn(t))} ${rec.direction === 'out' ? sent : received} ${summary}`)
       if (flags.hex === true) batch.add(out.style('dim', '    ' + Buffer.from(rec.frame).toString('hex').replace(/(..)(?!$)/g, '$1 ')))
-    }, { onTruncated: message => { truncated = message.replace(/^pcap: /, '') } })
+    }, { onTruncated: message => { truncated = message.replace(/^pcap: /, '') }, beforeRead: () => out.drain() })
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code
     if (code === undefined) throw e // not the file: a bug, reported as one
