@@ -6,11 +6,12 @@
  * with EPIPE), or when Wireshark itself is gone (we were re-parented); a source that fails ends
  * it with one line on stderr, which Wireshark shows.
  */
-import { PcapWriter, type PcapRecord } from '@irdakit/capture'
+import { DEFAULT_PCAP_EPOCH_MS, PcapWriter, type PcapRecord } from '@irdakit/capture'
 import type { TimerHandle } from '@irdakit/core'
 import { watchRoom, type RoomWatch } from '@irdakit/emulator'
 import { UserError, oneLine } from './output.js'
 import { openDongle, untilStopped, type StopReason } from './live.js'
+import { EXTCAP_DONGLE } from './extcap.js'
 import { SpeedFollower, type SpeedChange } from './speed-follower.js'
 
 /** How often we look whether Wireshark is still our parent, ms (only matters in a quiet capture). */
@@ -23,10 +24,12 @@ const PARENT_CHECK_MS = 1000
 export class FifoPcap {
   private readonly writer: PcapWriter
   closed = false
+  /** Wall time of the source's time zero, known once the source is open. */
+  epochMs = Date.now()
 
-  constructor (readonly path: string, epochMs: number) {
+  constructor (readonly path: string) {
     try {
-      this.writer = new PcapWriter(path, { epochMs })
+      this.writer = new PcapWriter(path)
     } catch (e) {
       throw new UserError(`cannot open the fifo ${path}: ${(e as NodeJS.ErrnoException).code ?? oneLine(e)}`, 1)
     }
@@ -37,7 +40,8 @@ export class FifoPcap {
   write (rec: PcapRecord): boolean {
     if (this.closed) return false
     try {
-      this.writer.write(rec)
+      // PcapWriter fixes its epoch when it opens, before we know the source's: shift to it.
+      this.writer.write({ ...rec, timestampMs: rec.timestampMs + this.epochMs - DEFAULT_PCAP_EPOCH_MS })
       return true
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
@@ -75,26 +79,21 @@ export interface RoomCaptureOptions { room: string, fifo: string, perspective?: 
 
 /** Every transmission in the room served at `room`, stamped with the room's time (plus its epoch). */
 export async function extcapCaptureRoom (opts: RoomCaptureOptions): Promise<number> {
+  // The fifo first: Wireshark blocks opening its end until we open ours, even when we fail.
+  const sink = new FifoPcap(opts.fifo)
   const run = captureRun()
-  let sink: FifoPcap | undefined
   let watch: RoomWatch
   try {
     watch = await watchRoom(opts.room, rec => {
       const dir = rec.sender === opts.perspective ? 'out' : 'in'
-      if (sink !== undefined && !sink.write({ timestampMs: rec.end, direction: dir, frame: rec.frame })) run.stop('fifo closed')
+      if (!sink.write({ timestampMs: rec.end, direction: dir, frame: rec.frame })) run.stop('fifo closed')
     })
   } catch (e) {
     run.dispose()
+    sink.close()
     throw new UserError(`cannot watch the room: ${oneLine(e)}`, 1)
   }
-  // Records arriving while the open blocks wait in the socket's buffer: none is lost.
-  try {
-    sink = new FifoPcap(opts.fifo, watch.epochMs)
-  } catch (e) {
-    run.dispose()
-    await watch.close()
-    throw e
-  }
+  sink.epochMs = watch.epochMs
   void watch.ended.then(err => { if (err !== undefined) run.stop({ error: oneLine(err) }) })
   const reason = await run.stopped
   run.dispose()
@@ -104,20 +103,19 @@ export async function extcapCaptureRoom (opts: RoomCaptureOptions): Promise<numb
   return sink.frames
 }
 
-export interface DongleCaptureOptions { port: string, dongle: string, speed?: number, follow: boolean, fifo: string }
+export interface DongleCaptureOptions { port?: string, dongle: string, speed?: number, follow: boolean, fifo: string }
 
 /** A passive sniffer on a serial dongle (nothing is sent), following the link's speed as `irda dump --port` does. */
 export async function extcapCaptureDongle (opts: DongleCaptureOptions): Promise<number> {
-  const port = await openDongle(opts.port, opts.dongle, opts.speed).catch((e: unknown) => { throw new UserError(oneLine(e), 1) })
+  const sink = new FifoPcap(opts.fifo)
+  if (opts.port === undefined) {
+    sink.close()
+    throw new UserError(`${EXTCAP_DONGLE} needs --port <path> (tshark: -o extcap.${EXTCAP_DONGLE.replace(/-/g, '_')}.port:/dev/ttyUSB0)`, 1)
+  }
+  const port = await openDongle(opts.port, opts.dongle, opts.speed).catch((e: unknown) => { sink.close(); throw new UserError(oneLine(e), 1) })
   const clock = port.clock
   const t0 = clock.now()
-  let sink: FifoPcap
-  try {
-    sink = new FifoPcap(opts.fifo, Date.now())
-  } catch (e) {
-    await port.close().catch(() => {})
-    throw e
-  }
+  sink.epochMs = Date.now()
   const run = captureRun()
   const follower = opts.follow ? new SpeedFollower(port.supportedSpeeds, port.speed) : undefined
   let pollTimer: TimerHandle | undefined

@@ -98,8 +98,7 @@ async function capture (iface: ExtcapInterface, flags: ExtcapFlags): Promise<voi
     await extcapCaptureRoom({ room: flags.room ?? defaultRoomSocket(), fifo: flags.fifo, ...(flags.perspective !== undefined ? { perspective: flags.perspective } : {}) })
     return
   }
-  if (flags.port === undefined) throw new UserError(`${EXTCAP_DONGLE} needs --port <path> (tshark: -o extcap.${EXTCAP_DONGLE.replace(/-/g, '_')}.port:/dev/ttyUSB0)`)
-  await extcapCaptureDongle({ port: flags.port, dongle: flags.dongle, follow: flags.follow, fifo: flags.fifo, ...(flags.speed !== undefined ? { speed: flags.speed } : {}) })
+  await extcapCaptureDongle({ dongle: flags.dongle, follow: flags.follow, fifo: flags.fifo, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.speed !== undefined ? { speed: flags.speed } : {}) })
 }
 
 function install (flags: ExtcapFlags): void {
