@@ -67,7 +67,7 @@ export class Output {
    * Text as it is on stdout (for {@link LineBatch} and streamed JSON), the progress line cleared
    * first. False when stdout is holding text its reader has not taken yet: wait for {@link drain}.
    */
-  raw (text: string): boolean {
+  raw (text: string | Uint8Array): boolean {
     this.clearProgress()
     return this.out.write(text)
   }
@@ -117,19 +117,30 @@ export class Output {
  * only while the pipe has room, so a long producer also waits for {@link Output.drain}.
  */
 export class LineBatch {
-  private text = ''
+  private buf: Buffer
+  private used = 0
 
-  constructor (private readonly write: (text: string) => void, private readonly limit = 1 << 16) {}
+  constructor (private readonly write: (bytes: Uint8Array) => void, private readonly limit = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(limit)
+  }
 
   add (line: string): void {
-    this.text += line + '\n'
-    if (this.text.length >= this.limit) this.flush()
+    // Lines go straight into bytes: strings held until a slow pipe takes them cost the GC more
+    // than the decoding. UTF-8 needs at most three bytes per UTF-16 unit.
+    const most = line.length * 3 + 1
+    if (this.used + most > this.limit) {
+      this.flush()
+      if (most > this.limit) { this.write(Buffer.from(line + '\n')); return }
+    }
+    this.used += this.buf.write(line, this.used)
+    this.buf[this.used++] = 0x0A
   }
 
   flush (): void {
-    if (this.text === '') return
-    this.write(this.text)
-    this.text = ''
+    if (this.used === 0) return
+    this.write(this.buf.subarray(0, this.used))
+    this.buf = Buffer.allocUnsafe(this.limit) // the stream may still hold the last one
+    this.used = 0
   }
 }
 
