@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { belowTarget, demoEcho, formatTable, lapGoodput, renderBenchmarks, runBenches, type Bench, type BenchResults, type BenchRow } from '../../packages/cli/src/bench/index.js'
 import { codec } from './phy-codec.js'
 import { virtualTimeBench } from './virtual-time.js'
+import { dumpRows } from './dump.js'
 
 export type { BenchRow }
 
@@ -27,6 +28,7 @@ const BENCHES: Record<string, Bench> = {
   'virtual-time': virtualTimeBench,
   'lap-goodput': lapGoodput,
   'demo-echo': demoEcho,
+  dump: dumpRows,
   'phy-codec': async () => {
     const r = codec()
     const vsC: BenchRow[] = r.cRandomMBs === undefined || r.cEscapedMBs === undefined
