@@ -21,11 +21,13 @@ import { belowTarget, demoEcho, formatTable, lapGoodput, renderBenchmarks, runBe
 import { codec } from './phy-codec.js'
 import { virtualTimeBench } from './virtual-time.js'
 import { dumpRows } from './dump.js'
+import { viewerIndexBench } from './viewer-index.js'
 
 export type { BenchRow }
 
 const BENCHES: Record<string, Bench> = {
   'virtual-time': virtualTimeBench,
+  'viewer-index': viewerIndexBench,
   'lap-goodput': lapGoodput,
   'demo-echo': demoEcho,
   dump: dumpRows,

@@ -41,7 +41,10 @@ export interface ViewRecord {
   lost?: boolean
 }
 
-/** Reads a link's speed off its frames, for a source that does not know it (the CLI's SpeedFollower fits). */
+/**
+ * Reads a link's speed off its frames, for a source that does not know it (the CLI's
+ * SpeedFollower fits). Fed every good frame, I frames as their two header bytes only.
+ */
 export interface SpeedTracker {
   readonly speed: number
   frame: (now: number, bytes: Uint8Array) => unknown
@@ -168,7 +171,9 @@ export class CaptureStore {
     const lap = layers[0]?.layer === 'LAP' ? layers[0].fields : undefined
     this.speedTracker?.poll?.(rec.timeMs)
     const bps = rec.speed ?? this.speedTracker?.speed ?? CONTENTION_BPS
-    if (rec.speed === undefined && d.error === undefined) this.speedTracker?.frame(rec.timeMs, rec.frame)
+    // No speed change rides in an I frame's information field: the tracker gets its header only,
+    // which spares it parsing (and copying) every data frame of a long capture.
+    if (rec.speed === undefined && d.error === undefined) this.speedTracker?.frame(rec.timeMs, (rec.frame[1] & 1) === 0 ? rec.frame.subarray(0, 2) : rec.frame)
     const st = this.stations.frame(i, lap, rec.direction, rec.sender)
     let flags = 0
     if (d.error !== undefined) flags |= FLAG.error
