@@ -3,8 +3,8 @@
  * megabyte at a time (the page can draw while it goes), or a live source whose frames are
  * appended to a pcap as they pass (the store reads its bytes back from there).
  */
-import { openSync, readSync, closeSync } from 'node:fs'
-import { forEachPcapRecordAsync, PcapParser, PcapWriter, PCAP_GLOBAL_HEADER_LEN } from '@irdakit/capture'
+import { openSync, readSync, closeSync, writeSync } from 'node:fs'
+import { encodePcapHeader, encodePcapRecord, forEachPcapRecordAsync, PcapParser, PCAP_GLOBAL_HEADER_LEN, type PcapOptions } from '@irdakit/capture'
 import { CaptureStore, PCAP_FRAME_OVERHEAD, PCAP_HEADER, type SpeedTracker, type ViewRecord } from './store.js'
 
 /** Why `path` is not a readable IrDA pcap, or undefined when its header is fine. */
@@ -28,8 +28,8 @@ export function pcapHeaderProblem (path: string): string | undefined {
  * Indexes the pcap at `path` in the background. `store.status.done` turns true when it is read;
  * `indexed` resolves then (never rejects: a bad file ends in `store.status.error`).
  */
-export function openPcapStore (path: string, opts: { speedTracker?: SpeedTracker, maxFrames?: number } = {}): { store: CaptureStore, indexed: Promise<void> } {
-  const store = new CaptureStore(path, { source: path, ...opts })
+export function openPcapStore (path: string, opts: { speedTracker?: SpeedTracker, maxFrames?: number, source?: string } = {}): { store: CaptureStore, indexed: Promise<void> } {
+  const store = new CaptureStore(path, { ...opts, source: opts.source ?? path })
   let offset = PCAP_HEADER
   let truncated: string | undefined
   const indexed = forEachPcapRecordAsync(path, rec => {
@@ -43,27 +43,36 @@ export function openPcapStore (path: string, opts: { speedTracker?: SpeedTracker
   return { store, indexed }
 }
 
-/** A store fed as frames pass, saving them to `pcap` (which the store reads the bytes back from). */
+/**
+ * A store fed as frames pass, saving them to `pcap`, which the store reads the bytes back from.
+ * Each record is written before {@link frame} returns (one write each, not gathered), so the
+ * page can ask for a frame's bytes the moment the frame is counted.
+ */
 export class LiveCapture {
   readonly store: CaptureStore
-  private readonly writer: PcapWriter
+  private fd: number | undefined
+  private readonly pcapOpts: PcapOptions
   private offset = PCAP_HEADER
 
   constructor (readonly pcap: string, opts: { source: string, epochMs?: number, speedTracker?: SpeedTracker, maxFrames?: number }) {
-    this.writer = new PcapWriter(pcap, opts.epochMs !== undefined ? { epochMs: opts.epochMs } : {})
+    this.pcapOpts = opts.epochMs !== undefined ? { epochMs: opts.epochMs } : {}
+    this.fd = openSync(pcap, 'w')
+    writeSync(this.fd, encodePcapHeader())
     this.store = new CaptureStore(pcap, { source: opts.source, live: true, ...(opts.speedTracker !== undefined ? { speedTracker: opts.speedTracker } : {}), ...(opts.maxFrames !== undefined ? { maxFrames: opts.maxFrames } : {}) })
   }
 
-  /** Saves and indexes one frame. */
+  /** Saves and indexes one frame (after the source ended: ignored). */
   frame (rec: ViewRecord): void {
-    this.writer.write({ timestampMs: rec.timeMs, direction: rec.direction, frame: rec.frame })
+    if (this.fd === undefined) return
+    writeSync(this.fd, encodePcapRecord({ timestampMs: rec.timeMs, direction: rec.direction, frame: rec.frame }, this.pcapOpts))
     this.store.add(rec, this.offset + PCAP_FRAME_OVERHEAD)
     this.offset += PCAP_FRAME_OVERHEAD + rec.frame.length
   }
 
   /** The source ended (with `error` when it failed); the pcap is closed, the store stays readable. */
   end (error?: string): void {
-    this.writer.close()
-    this.store.finish(error !== undefined ? { error } : {})
+    if (this.fd !== undefined) closeSync(this.fd)
+    this.fd = undefined
+    if (!this.store.status.done) this.store.finish(error !== undefined ? { error } : {})
   }
 }

@@ -19,6 +19,8 @@ import { ObexTracker, describeObexStart } from './obex.js'
 export const DEFAULT_MAX_FRAMES = 4_000_000
 /** Frames one range answer carries at most; a denser range is answered with counts per bucket. */
 export const MAX_RANGE_FRAMES = 2000
+/** A range's frames are read from the file in one piece when they span at most this many bytes. */
+const SPAN_READ = 4 << 20
 /** Until a source says otherwise, IrDA's contention speed. */
 const CONTENTION_BPS = 9600
 /** pcap record header + IrDA pseudo-header before each frame's bytes. */
@@ -255,9 +257,10 @@ export class CaptureStore {
     }
     const session = this.rangeSession()
     const frames: RangeFrame[] = []
+    const read = this.reader(at(lo), at(Math.max(lo, last - 1)))
     for (let k = lo; k < last; k++) {
       const i = at(k)
-      const bytes = this.bytes(i)
+      const bytes = read(i)
       const d = decodeFrame(bytes, session)
       let summary = d.summary
       if (LAYERS[this.layer[i]] === 'OBEX') summary += ' ' + (describeObexStart(bytes.subarray(5))?.summary ?? 'obex: continued')
@@ -330,6 +333,28 @@ export class CaptureStore {
     const s = new DecodeSession(this.session.ttpLsaps)
     for (const l of this.session.ircommLsaps) s.ircommLsaps.add(l)
     return s
+  }
+
+  /**
+   * Reads frames `first`..`last` (file order) for a range: one read of the whole span when it is
+   * at most {@link SPAN_READ} bytes (the usual screenful), else one read a frame (a sparse filter).
+   */
+  private reader (first: number, last: number): (i: number) => Uint8Array {
+    const base = this.offset[first]
+    const span = this.offset[last] + this.length[last] - base
+    if (!(span > 0 && span <= SPAN_READ)) return i => this.bytes(i)
+    this.fd ??= openSync(this.file, 'r')
+    const buf = new Uint8Array(span)
+    let got = 0
+    while (got < span) {
+      const n = readSync(this.fd, buf, got, span - got, base + got)
+      if (n === 0) break
+      got += n
+    }
+    return i => {
+      const from = this.offset[i] - base
+      return from >= 0 && from + this.length[i] <= got ? buf.subarray(from, from + this.length[i]) : this.bytes(i)
+    }
   }
 
   private bytes (i: number): Uint8Array {
