@@ -14,6 +14,7 @@ import { LAP_DEFAULTS, type LapTiming, type StationConfig } from './config.js'
 import type { DiscoveredDevice, DisconnectReason, LapEvent, NegotiatedLink } from './primitives.js'
 import type { LapState } from './states.js'
 import { TimerTable, type TimerName } from './timers.js'
+import { FrameSizer } from './frame-size.js'
 
 /** Counters for everything the station dropped, retried or recovered. */
 export interface StationStats {
@@ -143,6 +144,10 @@ export class StationContext {
   srejOutstanding = false
   /** Frames after a single gap, kept while our SREJ is outstanding, by N(S). */
   readonly srejBuffer = new Map<number, Uint8Array>()
+  /** I frames of our last turn (N(S), wire bytes), in order, until the peer's checkpoint judges them. */
+  lastTurn: Array<{ ns: number, wire: number }> = []
+  /** What our acknowledgements say about the medium: the advised I frame size. */
+  readonly sizer = new FrameSizer()
   /** What the peer's current turn told us: its SREJ/REJ N(R), and whether it carried I frames. */
   turn = { srej: undefined as number | undefined, rej: false, gotI: false, heard: false }
   /** F (primary) / WD (secondary) expiries in a row; N1 warns, N2 disconnects. */
@@ -214,6 +219,7 @@ export class StationContext {
     this.remoteBusy = false
     this.pendingReject = undefined; this.rejOutstanding = false; this.srejOutstanding = false
     this.srejBuffer.clear()
+    this.lastTurn = []
     this.turn = { srej: undefined, rej: false, gotI: false, heard: false }
     this.retries = 0; this.warned = false
     this.idlePollMs = this.timing.fastPollMs
@@ -229,6 +235,7 @@ export class StationContext {
     this.txQueue.length = 0
     this.uiQueue.length = 0
     this.link = undefined
+    this.sizer.reset()
     this.peerQos = undefined
     this.disconnectPending = false
     this.resetPending = false

@@ -22,6 +22,7 @@ import { StationContext, type StationStats } from './context.js'
 import { onMediaIdle } from './discovery.js'
 import { InvalidRequestError, InvalidStateError } from './errors.js'
 import { primaryKick } from './primary.js'
+import { advisedDataSize } from './transfer.js'
 import type { ConnectRequest, DiscoveryRequest, LapEvent, NegotiatedLink } from './primitives.js'
 import { secondaryReject } from './secondary.js'
 import { CONNECTED_STATES, LAP_STATES, isPrimaryState, type LapState } from './states.js'
@@ -56,6 +57,13 @@ export class IrlapStation {
   get peerAddress (): number { return this.c.peerAddress }
   /** Data requests not yet acknowledged by the peer (queued plus in flight). */
   get pendingData (): number { return this.c.txQueue.length + this.c.unacked.size }
+  /**
+   * Information bytes to put in each new I frame while connected: the negotiated data size on
+   * a clean link, less while our frames are being lost, growing back when the losses stop
+   * (see frame-size.ts). Advice for the layer above, which cuts the data; a data request up to
+   * `link.txDataSize` is still taken.
+   */
+  get advisedDataSize (): number | undefined { return advisedDataSize(this.c) }
   get localBusy (): boolean { return this.c.localBusy }
   /** Running timers and their deadlines (for traces and tests). */
   timers (): Partial<Record<TimerName, number>> { return this.c.timers.snapshot() }

@@ -10,7 +10,7 @@
  */
 import type { LapFrame } from '../frame.js'
 import { mod8 } from '../wire/index.js'
-import { FRAME_OVERHEAD } from '../qos/index.js'
+import { bytesInTime, FRAME_OVERHEAD } from '../qos/index.js'
 import type { StationContext } from './context.js'
 
 type NrmFrame = LapFrame & { kind: 'I' | 'RR' | 'RNR' | 'REJ' | 'SREJ' }
@@ -107,6 +107,7 @@ function acceptI (c: StationContext, ns: number, info: Uint8Array): void {
 export function endOfPeerTurn (c: StationContext, checkpoint: boolean): boolean {
   const t = c.turn
   if (checkpoint) {
+    judgeLastTurn(c)
     if (t.srej !== undefined && !t.rej) {
       c.retransmit = c.unacked.has(t.srej) ? [t.srej] : []
     } else {
@@ -118,6 +119,32 @@ export function endOfPeerTurn (c: StationContext, checkpoint: boolean): boolean 
   const gotI = t.gotI
   c.turn = { srej: undefined, rej: false, gotI: false, heard: false }
   return gotI
+}
+
+/**
+ * The checkpoint acknowledged frames up to N(R) - 1: our last turn's frames before the first
+ * missing one arrived, that one was lost, the rest are unknown (see frame-size.ts).
+ */
+function judgeLastTurn (c: StationContext): void {
+  const missing = c.va !== c.vs ? c.va : undefined
+  for (const f of c.lastTurn) {
+    const lost = f.ns === missing
+    c.sizer.observe(f.wire, lost)
+    if (lost) break
+  }
+  c.lastTurn = []
+}
+
+/**
+ * The information size to use for new I frames: the negotiated data size, or less while our
+ * frames are being lost (see frame-size.ts). Each frame is charged its framing, its XBOFs and
+ * its share of a turnaround (both minimum turnarounds and the peer's short answer).
+ */
+export function advisedDataSize (c: StationContext): number | undefined {
+  const link = c.link
+  if (link === undefined) return undefined
+  const turn = 2 * bytesInTime(link.baudRate, link.txMinTurnaroundMs) + FRAME_OVERHEAD + c.xbofs
+  return c.sizer.dataSize(link.txDataSize, FRAME_OVERHEAD + c.xbofs + turn / link.txWindowSize)
 }
 
 /** Anything to say in our next turn beyond a bare RR. */
@@ -174,7 +201,12 @@ export function buildTurn (c: StationContext, now: number, primary: boolean): vo
     }
   }
   const last = frames[frames.length - 1]
-  if (last === undefined || last.kind !== 'I' || c.pendingReject !== undefined || c.localBusy) {
+  c.lastTurn = frames.flatMap(f => f.kind === 'I' ? [{ ns: f.ns, wire: f.info.length + FRAME_OVERHEAD }] : [])
+  // On a noisy link the P/F bit rides a short frame of its own: lost on a big I frame, it
+  // would leave the line silent for the whole F timer.
+  const silence = bytesInTime(link.baudRate, primary ? link.peerMaxTurnaroundMs : link.maxTurnaroundMs)
+  const pollApart = last?.kind === 'I' && c.sizer.pollApart(last.info.length + FRAME_OVERHEAD, silence, FRAME_OVERHEAD + c.xbofs)
+  if (last === undefined || last.kind !== 'I' || pollApart || c.pendingReject !== undefined || c.localBusy) {
     const kind = c.pendingReject ?? (c.localBusy ? 'RNR' : 'RR')
     if (kind === 'REJ') c.stats.rejSent++
     if (kind === 'SREJ') c.stats.srejSent++
