@@ -19,11 +19,13 @@ const PARENT_CHECK_MS = 1000
 
 /**
  * The fifo as a pcap sink. Opening blocks until Wireshark opens its end for reading, which it
- * does right after starting us. `write` is false once the reader has gone.
+ * does right after starting us. `write` never throws (it runs inside the source's listeners):
+ * it is false once the reader has gone, or after a failure, which `failure` then says.
  */
 export class FifoPcap {
   private readonly writer: PcapWriter
   closed = false
+  failure: string | undefined
   /** Wall time of the source's time zero, known once the source is open. */
   epochMs = Date.now()
 
@@ -45,11 +47,14 @@ export class FifoPcap {
       return true
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code
-      if (code !== 'EPIPE') throw new UserError(`cannot write to the fifo ${this.path}: ${code ?? oneLine(e)}`, 1)
+      if (code !== 'EPIPE') this.failure = `cannot write to the fifo ${this.path}: ${code ?? oneLine(e)}`
       this.closed = true
       return false
     }
   }
+
+  /** Why the capture ends after a write returned false. */
+  get stopReason (): StopReason | 'fifo closed' { return this.failure !== undefined ? { error: this.failure } : 'fifo closed' }
 
   close (): void {
     this.closed = true
@@ -86,7 +91,7 @@ export async function extcapCaptureRoom (opts: RoomCaptureOptions): Promise<numb
   try {
     watch = await watchRoom(opts.room, rec => {
       const dir = rec.sender === opts.perspective ? 'out' : 'in'
-      if (!sink.write({ timestampMs: rec.end, direction: dir, frame: rec.frame })) run.stop('fifo closed')
+      if (!sink.write({ timestampMs: rec.end, direction: dir, frame: rec.frame })) run.stop(sink.stopReason)
     })
   } catch (e) {
     run.dispose()
@@ -134,7 +139,7 @@ export async function extcapCaptureDongle (opts: DongleCaptureOptions): Promise<
   }
   port.listen(ev => {
     if (ev.type === 'frame') {
-      if (!sink.write({ timestampMs: ev.at - t0, direction: 'in', frame: ev.frame })) run.stop('fifo closed')
+      if (!sink.write({ timestampMs: ev.at - t0, direction: 'in', frame: ev.frame })) run.stop(sink.stopReason)
       const c = follower?.frame(ev.at, ev.frame)
       if (c !== undefined) apply(c)
       arm()
