@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { belowTarget, demoEcho, formatTable, lapGoodput, renderBenchmarks, runBenches, type Bench, type BenchResults, type BenchRow } from '../../packages/cli/src/bench/index.js'
 import { codec } from './phy-codec.js'
 import { virtualTimeBench } from './virtual-time.js'
+import { berGoodputBench } from './ber-goodput.js'
 import { dumpRows } from './dump.js'
 import { viewerIndexBench } from './viewer-index.js'
 
@@ -27,6 +28,7 @@ export type { BenchRow }
 
 const BENCHES: Record<string, Bench> = {
   'virtual-time': virtualTimeBench,
+  'ber-goodput': berGoodputBench,
   'viewer-index': viewerIndexBench,
   'lap-goodput': lapGoodput,
   'demo-echo': demoEcho,
