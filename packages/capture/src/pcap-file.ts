@@ -1,37 +1,112 @@
 /*!
- * pcap files on disk. Writes are synchronous appends, so a capture that crashes midway keeps
- * every record written before the crash (a pcap reader stops cleanly at the last whole record).
+ * pcap files on disk. Writes are synchronous appends (a burst of records within one turn of the
+ * event loop is gathered into one), so a capture that crashes midway keeps every record written
+ * before the crash (a pcap reader stops cleanly at the last whole record).
  */
 import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { fail, LocalProtocolError, ok, type Decoded } from '@irdakit/core'
-import { decodePcap, encodePcap, encodePcapHeader, encodePcapRecord, PCAP_MAX_RECORD, PcapParser, type PcapOptions, type PcapRecord } from './pcap.js'
+import { decodePcap, encodePcap, encodePcapHeader, encodePcapRecord, encodePcapRecordInto, pcapRecordLength, PCAP_MAX_RECORD, PcapParser, type PcapOptions, type PcapRecord } from './pcap.js'
 
-/** Streams records to a pcap file (link type 144), one synchronous write per record. */
+/** Records a burst gathers before they are written: any frame fits, and a write costs little per record. */
+const BATCH_BYTES = 1 << 16
+
+/** Writers with records gathered and not yet written: the process's exit writes them. */
+const gathering = new Set<PcapWriter>()
+let exitHooked = false
+
+/**
+ * Streams records to a pcap file (link type 144). The first record of each turn of the event
+ * loop is written at once; the ones that follow it in the same turn (a burst: a virtual-time
+ * emulator run, a converter's loop) are gathered, 64 KiB at a time, and written at the end of
+ * the turn. A burst then costs a write per 64 KiB instead of one per record, and the file still
+ * holds every record of the turns before (what a reader, or a ^C, finds). close() and the
+ * process's exit write what is gathered. A write that fails at the end of a turn (a reader of
+ * a fifo gone) throws from the next write() or close().
+ */
 export class PcapWriter {
   private fd: number | undefined
   private readonly opts: PcapOptions
-  /** Records written so far. */
+  private readonly batch = new Uint8Array(BATCH_BYTES)
+  private used = 0
+  /** A record was written in this turn of the event loop: the next ones are gathered. */
+  private inBurst = false
+  private failed: unknown
+  /** Records written so far (given to write(); on disk by the end of the turn). */
   count = 0
+  /** Write calls made to the file, the header's included. */
+  writes = 0
 
   constructor (readonly path: string, opts: PcapOptions = {}) {
     this.opts = { ...opts }
     this.fd = openSync(path, 'w')
-    writeSync(this.fd, encodePcapHeader())
+    this.writeOut(encodePcapHeader())
   }
 
   write (rec: PcapRecord): void {
     if (this.fd === undefined) throw new LocalProtocolError(`PcapWriter(${this.path}) is closed`)
-    writeSync(this.fd, encodePcapRecord(rec, this.opts))
+    this.throwFailure()
+    const len = pcapRecordLength(rec)
+    if (!this.inBurst) {
+      this.inBurst = true
+      setImmediate(() => this.endOfTurn()).unref()
+      if (this.used === 0) { this.writeOut(encodePcapRecord(rec, this.opts)); this.count++; return }
+    }
+    if (this.used + len > this.batch.length) this.flush()
+    if (len > this.batch.length) this.writeOut(encodePcapRecord(rec, this.opts))
+    else {
+      this.used = encodePcapRecordInto(rec, this.batch, this.used, this.opts)
+      gathering.add(this)
+      hookExit()
+    }
     this.count++
   }
 
-  /** Closes the file; further writes throw. Closing twice is harmless. */
+  /** Closes the file after writing what is gathered; further writes throw. Closing twice is harmless. */
   close (): void {
     if (this.fd === undefined) return
-    closeSync(this.fd)
-    this.fd = undefined
+    try {
+      this.flush()
+    } finally {
+      closeSync(this.fd)
+      this.fd = undefined
+      gathering.delete(this)
+    }
+    this.throwFailure()
   }
+
+  /** @internal Writes the gathered records now. */
+  flush (): void {
+    if (this.used === 0 || this.fd === undefined) return
+    const n = this.used
+    this.used = 0
+    gathering.delete(this)
+    this.writeOut(this.batch.subarray(0, n))
+  }
+
+  private endOfTurn (): void {
+    this.inBurst = false
+    try { this.flush() } catch (e) { this.failed ??= e }
+  }
+
+  private throwFailure (): void {
+    const e = this.failed
+    this.failed = undefined
+    if (e !== undefined) throw e
+  }
+
+  private writeOut (bytes: Uint8Array): void {
+    // A fifo (Wireshark's extcap) may take a large write in pieces.
+    for (let o = 0; o < bytes.length;) { o += writeSync(this.fd!, bytes, o, bytes.length - o); this.writes++ }
+  }
+}
+
+function hookExit (): void {
+  if (exitHooked) return
+  exitHooked = true
+  process.on('exit', () => {
+    for (const w of gathering) { try { w.flush() } catch { /* exiting: nothing left to tell */ } }
+  })
 }
 
 /** Writes a whole capture at once. */

@@ -1,6 +1,8 @@
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { LocalProtocolError } from '@irdakit/core'
@@ -49,6 +51,40 @@ describe('capture/pcap', () => {
       w.close()
       expect(readFileSync(join(dir, 'b.pcap'))).to.deep.equal(Buffer.from(encodePcap(records)))
       expect(() => w.write(records[0])).to.throw(LocalProtocolError)
+    } finally { rmSync(dir, { recursive: true, force: true }) }
+  })
+
+  it('PcapWriter gathers a burst of records into a write per 64 KiB, on disk by the end of the turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irdakit-pcap-'))
+    try {
+      const path = join(dir, 'burst.pcap')
+      const records: PcapRecord[] = Array.from({ length: 1000 }, (_, i) => ({ timestampMs: i, direction: i % 2 === 0 ? 'out' : 'in', frame: new Uint8Array(2 + (i % 300)).fill(i & 0xFF) }))
+      const w = new PcapWriter(path)
+      for (const r of records) w.write(r)
+      const bytes = encodePcap(records).length
+      // The header, the burst's first record, then a write per 64 KiB (one record per write before).
+      expect(w.writes).to.be.at.most(2 + Math.ceil(bytes / 65536))
+      await new Promise(resolve => setImmediate(resolve))
+      expect(readPcap(path)).to.deep.equal({ ok: true, value: records }) // all of them, before close
+      w.write(records[0]) // a new turn: at once
+      expect(readPcap(path).ok && readPcap(path).value).to.have.length(1001)
+      w.close()
+      expect(readFileSync(path)).to.deep.equal(Buffer.from(encodePcap([...records, records[0]])))
+    } finally { rmSync(dir, { recursive: true, force: true }) }
+  })
+
+  it('PcapWriter writes what a burst gathered when the process exits without closing it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irdakit-pcap-'))
+    try {
+      const path = join(dir, 'exit.pcap')
+      const script = `import { PcapWriter } from '@irdakit/capture'
+        const w = new PcapWriter(${JSON.stringify(path)})
+        for (let i = 0; i < 500; i++) w.write({ timestampMs: i, direction: 'in', frame: Uint8Array.of(0x86, 0x11, i & 0xFF) })
+        process.exit(3)`
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=irdakit-source', '--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('../../..', import.meta.url)), encoding: 'utf8' })
+      expect(r.status, r.stderr).to.equal(3)
+      const read = readPcap(path)
+      expect(read.ok && read.value.map(x => x.frame[2])).to.deep.equal(Array.from({ length: 500 }, (_, i) => i & 0xFF))
     } finally { rmSync(dir, { recursive: true, force: true }) }
   })
 

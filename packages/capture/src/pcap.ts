@@ -69,11 +69,20 @@ export function encodePcapHeader (): Uint8Array {
 
 /** One record: pcap record header, IrDA pseudo-header, frame. */
 export function encodePcapRecord (rec: PcapRecord, opts: PcapOptions = {}): Uint8Array {
+  const out = new Uint8Array(pcapRecordLength(rec))
+  encodePcapRecordInto(rec, out, 0, opts)
+  return out
+}
+
+/** Bytes {@link encodePcapRecord} gives for `rec`. */
+export const pcapRecordLength = (rec: PcapRecord): number => PCAP_RECORD_HEADER_LEN + IRDA_PSEUDO_HEADER_LEN + rec.frame.length
+
+/** Writes {@link encodePcapRecord}'s bytes into `out` at `o` (room is the caller's to check); returns the end. */
+export function encodePcapRecordInto (rec: PcapRecord, out: Uint8Array, o: number, opts: PcapOptions = {}): number {
   const epochUs = Math.round((opts.epochMs ?? DEFAULT_PCAP_EPOCH_MS) * 1000)
   const totalUs = epochUs + Math.round(rec.timestampMs * 1000)
   const dataLen = IRDA_PSEUDO_HEADER_LEN + rec.frame.length
-  const out = new Uint8Array(PCAP_RECORD_HEADER_LEN + dataLen)
-  const v = new DataView(out.buffer)
+  const v = new DataView(out.buffer, out.byteOffset + o, PCAP_RECORD_HEADER_LEN + IRDA_PSEUDO_HEADER_LEN)
   v.setUint32(0, Math.floor(totalUs / 1e6), true)
   v.setUint32(4, totalUs % 1e6, true)
   v.setUint32(8, dataLen, true)
@@ -81,10 +90,11 @@ export function encodePcapRecord (rec: PcapRecord, opts: PcapOptions = {}): Uint
   const p = PCAP_RECORD_HEADER_LEN
   v.setUint16(p, rec.direction === 'out' ? PKTTYPE_OUT : PKTTYPE_IN, false)
   v.setUint16(p + 2, ARPHRD_IRDA, false)
-  v.setUint16(p + 4, 0, false) // address length; bytes 6..13 stay zero
+  v.setUint16(p + 4, 0, false) // address length
+  for (let i = 6; i < 14; i++) v.setUint8(p + i, 0) // address: the buffer may be reused
   v.setUint16(p + 14, ETH_P_IRDA, false)
-  out.set(rec.frame, p + IRDA_PSEUDO_HEADER_LEN)
-  return out
+  out.set(rec.frame, o + p + IRDA_PSEUDO_HEADER_LEN)
+  return o + p + dataLen
 }
 
 /** A whole pcap file in memory. */
