@@ -11,7 +11,8 @@ import { connectRoom, type RoomPort } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { runIrda, stderrLines } from '../cli/run-irda.js'
 import { startIrda, type LiveIrda } from '../cli/live-irda.js'
-import { within } from '../serial/socat.js'
+import { openSerialPort, type SerialIrdaPort } from '@irdakit/serial'
+import { ptyPair, skipWithoutSocat, within, type PtyPair } from '../serial/socat.js'
 import { writeDemoCapture } from './demo-capture.js'
 
 interface Info { frames: number, done: boolean, live: boolean, lanes: Array<{ id: number, label: string }>, source: string }
@@ -111,6 +112,36 @@ describe('irda view (the command)', function () {
       for (const p of ports) await p.close().catch(() => {})
       await server.stop('SIGINT')
     }
+  })
+
+  describe('--port: a passive sniffer on a serial port (socat ptys)', () => {
+    let pty: PtyPair | undefined
+    let port: SerialIrdaPort | undefined
+    beforeEach(async function () {
+      skipWithoutSocat(this)
+      pty = await ptyPair()
+    })
+    afterEach(async () => {
+      await port?.close().catch(() => {})
+      port = undefined
+      pty?.kill()
+      pty = undefined
+    })
+
+    it('draws a station\'s discovery as it arrives, answering nothing', async () => {
+      irda = startIrda(['view', '--port', (pty as PtyPair).b, '--dongle', 'none'])
+      const url = await address(irda)
+      port = await within(5000, openSerialPort({ path: (pty as PtyPair).a, dongle: 'none' }), 'open the station port')
+      const station = IrdaStack.create({ port, nickname: 'sniffed', seed: 11 })
+      const found = await within(10_000, station.discover({ slots: 1 }), 'discovery')
+      expect(found, 'a passive sniffer must not answer').to.deep.equal([])
+      const i = await info(url, x => x.frames >= 2)
+      expect(i).to.include({ live: true, frames: 2 })
+      expect(i.lanes.map(l => l.label)).to.deep.equal([`sniffed (0x${station.deviceAddress.toString(16).padStart(8, '0')})`])
+      await within(5000, station.close(), 'station close')
+      const r = await irda.stop('SIGINT')
+      expect(r.code, r.stderr).to.equal(0)
+    })
   })
 
   it('removes the temporary pcap of a live source when it ends', async () => {
