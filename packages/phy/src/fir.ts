@@ -46,6 +46,11 @@ for (let b = 0; b < 256; b++) {
   ENCODE_LO[b] = (CHIP[b & 3] << 4) | CHIP[(b >> 2) & 3]
   ENCODE_HI[b] = (CHIP[(b >> 4) & 3] << 4) | CHIP[b >> 6]
 }
+/** The same pair as one 16-bit store, in this machine's byte order. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const ENCODE_PAIR = Uint16Array.from({ length: 256 }, (_, b) => LITTLE_ENDIAN ? ENCODE_LO[b] | (ENCODE_HI[b] << 8) : (ENCODE_LO[b] << 8) | ENCODE_HI[b])
+/** Wire bytes before the encoded frame: preamble and start flag (an even count, so 16-bit stores align). */
+const FRAME_AT = FIR_PREAMBLE_REPEATS * 2 + 4
 
 /** Wraps an IrLAP frame (A + C + I) for FIR: preamble, start flag, 4PPM frame and FCS-32, stop flag. */
 export function firWrap (frame: Uint8Array): Uint8Array {
@@ -54,7 +59,9 @@ export function firWrap (frame: Uint8Array): Uint8Array {
   let o = 0
   for (let i = 0; i < FIR_PREAMBLE_REPEATS; i++) { out[o++] = PREAMBLE_UNIT[0]; out[o++] = PREAMBLE_UNIT[1] }
   for (const b of FIR_START_FLAG) out[o++] = b
-  for (let i = 0; i < n; i++) { const b = frame[i]; out[o++] = ENCODE_LO[b]; out[o++] = ENCODE_HI[b] }
+  const pairs = new Uint16Array(out.buffer, out.byteOffset + FRAME_AT, n)
+  for (let i = 0; i < n; i++) pairs[i] = ENCODE_PAIR[frame[i]]
+  o += 2 * n
   const fcs = fcs32(frame)
   for (let i = 0; i < 4; i++) { const b = (fcs >>> (8 * i)) & 0xFF; out[o++] = ENCODE_LO[b]; out[o++] = ENCODE_HI[b] }
   for (const b of FIR_STOP_FLAG) out[o++] = b

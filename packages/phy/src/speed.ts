@@ -60,9 +60,12 @@ export function isSupportedSpeed (bps: number): boolean {
   return SPEED_TABLE.some(s => s.bps === bps)
 }
 
+/** The table by speed: every frame asks (airtime, framing), so one lookup, not a search. */
+const BY_BPS = new Map(SPEED_TABLE.map(s => [s.bps, s]))
+
 /** Facts about a supported speed; throws {@link UnsupportedSpeedError} otherwise. */
 export function speedInfo (bps: number): SpeedInfo {
-  const s = SPEED_TABLE.find(x => x.bps === bps)
+  const s = BY_BPS.get(bps)
   if (s === undefined) throw new UnsupportedSpeedError(bps)
   return s
 }
