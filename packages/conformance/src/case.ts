@@ -8,6 +8,7 @@
  */
 import type { IrdaStack } from '@irdakit/stack'
 import type { Port } from '@irdakit/core'
+import type { IrSock } from '@irdakit/irsock'
 import { CaseVerdict, worse, type Verdict } from './verdict.js'
 import { PrimaryLink, type ConnectOptions } from './link.js'
 import type { Profile } from './profile.js'
@@ -49,6 +50,8 @@ export interface CaseDef {
 export interface TargetControl {
   /** The target's stack (for API-level cases and to make it discover or connect). */
   stack: IrdaStack
+  /** A mutant's wrapper of the stack's IrSock API (loopback with an API mutant only). */
+  wrapIrSock?: (S: IrSock) => IrSock
 }
 
 export interface CaseContext {

@@ -149,6 +149,8 @@ async function attemptCase (st: TesterStation, c: CaseDef, profile: Profile, tar
   try {
     await c.run(ctx)
   } catch (e) {
+    // Every verdict against the target points at its evidence: a '!!' line in the trace.
+    if (e instanceof CaseVerdict && e.verdict !== 'N/A' && !st.trace.some(l => l.dir === '!!')) st.flag(e.message)
     if (e instanceof NoResponse) {
       const contention = st.ownDiscovery > 0
       await cleanup(st, links)

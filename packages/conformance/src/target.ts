@@ -10,8 +10,10 @@ import type { Port } from '@irdakit/core'
 import { Room, connectRoom } from '@irdakit/emulator'
 import { openSerialPort } from '@irdakit/serial'
 import { IrdaStack } from '@irdakit/stack'
+import type { IrSock } from '@irdakit/irsock'
+import type { QosCapabilities } from '@irdakit/lap'
 import type { TargetControl } from './case.js'
-import { mutantByName, mutatePort, type Mutant } from './mutants.js'
+import { mutantByName, plantMutant, type Mutant } from './mutants/index.js'
 
 export interface Target {
   /** As given: `loopback`, `pty:/dev/pts/3`, ... */
@@ -87,19 +89,26 @@ export function addEchoService (stack: IrdaStack): void {
   })
 }
 
-/** Our stack in a virtual room beside the tester, with a TinyTP echo service registered as `Echo`. */
-export function loopbackTarget (seed = 1, opts: { mutant?: Mutant } = {}): Target {
+/**
+ * Our stack in a virtual room beside the tester, with a TinyTP echo service registered as `Echo`;
+ * optionally with a mutant planted, or other capabilities (`qos`: a smaller data size makes
+ * `LAP/SEC/ERR/BI-02` apply).
+ */
+export function loopbackTarget (seed = 1, opts: { mutant?: Mutant, qos?: QosCapabilities } = {}): Target {
   const room = new Room({ time: 'virtual', seed })
   const port = room.port('tester')
-  const dutPort = opts.mutant !== undefined ? mutatePort(room.port('dut'), opts.mutant) : room.port('dut')
-  const stack = IrdaStack.create({ port: dutPort, nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed })
+  const planted = opts.mutant !== undefined ? plantMutant(room.port('dut'), opts.mutant) : undefined
+  const timing = planted?.planted.timing
+  const stack = IrdaStack.create({ port: planted?.port ?? room.port('dut'), nickname: 'irdakit', deviceAddress: LOOPBACK_ADDRESS, seed, ...(timing !== undefined ? { timing } : {}), ...(opts.qos !== undefined ? { qos: opts.qos } : {}) })
   addEchoService(stack)
+  const wrap = planted?.planted.irsock
   return {
     name: 'loopback',
     port,
     run: async p => await room.run(p),
-    close: async () => { await stack.close(0).catch(() => {}); await room.close() },
-    control: { stack },
+    // Closing may need medium time (a link still up says goodbye): drive it, in virtual time too.
+    close: async () => { await room.run(stack.close(0)).catch(() => {}); await room.close() },
+    control: { stack, ...(wrap !== undefined ? { wrapIrSock: (S: IrSock) => wrap(S, stack) } : {}) },
     echoClass: ECHO_CLASS,
     room,
     longValue: { className: 'Conformance', attributeName: 'LongValue' },

@@ -130,7 +130,10 @@ export class TtpSession {
   async send (data: Uint8Array, opts: { more?: boolean, give?: number } = {}): Promise<void> {
     const give = opts.give ?? 0
     if (data.length > 0) {
-      if (this.sendCredit <= 0) throw new Error('harness: no TinyTP credit to send with')
+      if (this.sendCredit <= 0) {
+        this.link.st.flag('TinyTP: no credit to send with')
+        throw new CaseVerdict('FAIL', 'the device granted no TinyTP credit to send with (TinyTP 1.1 2.2.2: a receiver grants credit, initially and as it consumes data)')
+      }
       this.sendCredit--
     }
     this.granted += give

@@ -131,7 +131,9 @@ export const EDGES: CaseDef[] = [
       const t = await openEcho(ctx, link, { credit: 20 })
       const sent: number[] = []
       for (let i = 0; i < 10; i++) {
-        while (t.sendCredit === 0) await t.idle(1)
+        // Bounded: a device that never returns credit must fail the case, not hang the suite.
+        for (let wait = 0; t.sendCredit === 0 && wait < 40; wait++) await t.idle(1)
+        ctx.must(t.sendCredit > 0, `no TinyTP credit came back after ${i} SDUs (TinyTP 1.1 2.2.2)`)
         await t.send(Uint8Array.of(0x30 + i), { give: 1 })
         sent.push(0x30 + i)
       }

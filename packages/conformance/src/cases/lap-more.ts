@@ -71,6 +71,8 @@ export const LAP_MORE: CaseDef[] = [
     run: async ctx => {
       ctx.st.send({ kind: 'SNRM', caddr: BROADCAST_CADDR, command: true, pf: true, info: { source: TESTER_ADDRESS, destination: ctx.profile.deviceAddress, connAddr: 0x7F, qos: testerQos() } })
       const r = await ctx.st.quiet(800)
+      // A device that took it is left in NDM again (on whatever address it answered), so later cases judge it afresh.
+      if (r?.frame?.kind === 'UA') { ctx.st.send({ kind: 'DISC', caddr: r.frame.caddr, command: true, pf: true }, 'cleanup'); await ctx.st.collect(400) }
       ctx.must(r === undefined || r.frame?.kind === 'DM', `a SNRM for connection address 0x7f got ${r?.frame?.kind ?? 'garbage'}`)
     },
   },
@@ -159,7 +161,8 @@ export const LAP_MORE: CaseDef[] = [
       const link = await ctx.connect()
       const echo = await openEcho(ctx, link, { credit: 10 })
       await echo.send(ascii('lost on the way'))
-      let got: I | undefined
+      // The echo may come in the very turn that answered our data (as Linux and irdakit reply).
+      let got: I | undefined = iFrames(link.turns[link.turns.length - 1] ?? []).find(f => f.info.length > 3)
       for (let i = 0; i < 20 && got === undefined; i++) got = iFrames(await link.exchange()).find(f => f.info.length > 3)
       ctx.must(got !== undefined, 'no I frame came back')
       link.sendS('RR', true, (got as I).ns)

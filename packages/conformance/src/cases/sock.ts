@@ -14,7 +14,9 @@ const EMPTY = new Uint8Array(0)
 
 /** WSAStartup on the device's stack; the case's `use` runs, then every socket it made is closed. */
 async function withIrSock (ctx: CaseContext, use: (S: IrSock, sockets: number[]) => Promise<void>): Promise<void> {
-  const S = createIrSock((ctx.control as NonNullable<CaseContext['control']>).stack)
+  const control = ctx.control as NonNullable<CaseContext['control']>
+  const real = createIrSock(control.stack)
+  const S = control.wrapIrSock?.(real) ?? real
   ctx.must(S.WSAStartup(0x0202) === 0, 'WSAStartup failed')
   const sockets: number[] = []
   try { await use(S, sockets) } finally {
@@ -31,6 +33,13 @@ function listening (S: IrSock, sockets: number[], backlog: number): number {
   return s
 }
 
+/** The selector IAS gives for the listening service: a MUST of IrSock's bind. */
+async function serviceLsap (ctx: CaseContext, link: PrimaryLink): Promise<number> {
+  const lsap = await ttpLsapOf(link, SERVICE)
+  ctx.must(lsap !== undefined, `IAS has no ${SERVICE} IrDA:TinyTP:LsapSel for the listening socket`)
+  return lsap as number
+}
+
 /**
  * A listening IrSock service, an accept waiting on it, and the tester's TinyTP connection to it:
  * the accepted socket (not yet in `sockets`), the tester's link, selector and session. The
@@ -40,7 +49,7 @@ async function acceptOne (ctx: CaseContext, S: IrSock, sockets: number[], firstD
   const s = listening(S, sockets, 2)
   const accepted = S.accept(s)
   const link = await ctx.connect()
-  const lsap = await ttpLsapOf(link, SERVICE) as number
+  const lsap = await serviceLsap(ctx, link)
   const t = await TtpSession.connect(link, lsap, { credit: 4 })
   if (firstData !== undefined) await t.send(firstData)
   else await link.exchange()
@@ -93,7 +102,7 @@ export const SOCK: CaseDef[] = [
       await withIrSock(ctx, async (S, sockets) => {
         listening(S, sockets, 5)
         const link = await ctx.connect()
-        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const lsap = await serviceLsap(ctx, link)
         const n = await admitted(link, lsap, 3)
         ctx.must(n === 2, `${n} of 3 connections taken with backlog 5; IrSock limits the backlog to 2`)
         await link.disconnect()
@@ -107,7 +116,7 @@ export const SOCK: CaseDef[] = [
       await withIrSock(ctx, async (S, sockets) => {
         listening(S, sockets, 0)
         const link = await ctx.connect()
-        const lsap = await ttpLsapOf(link, SERVICE) as number
+        const lsap = await serviceLsap(ctx, link)
         const n = await admitted(link, lsap, 2)
         ctx.must(n === 1, `${n} of 2 connections taken with backlog 0 (raised to 1)`)
         await link.disconnect()

@@ -1,83 +1,27 @@
 /*!
- * Mutants: fault switches for the loopback device, so every case can be shown to fail. Each
- * mutant sits between our stack and the room, rewriting or dropping the frames the stack sends
- * or receives, to make it behave like a stack with one particular bug (answering discovery in
- * the wrong slot, ignoring the peer's window, never sending FRMR, returning the wrong IAS code,
- * exceeding TinyTP credit, ...). `test/conformance/mutants.test.ts` checks that each one fails
- * the cases it should and no others.
+ * Mutants: fault switches for the loopback device, so every case can be shown to fail. Each one
+ * makes our stack behave like a stack with one particular bug (answering discovery in the wrong
+ * slot, ignoring the peer's window, never sending FRMR, returning the wrong IAS code, exceeding
+ * TinyTP credit, a listen backlog not capped, ...). `test/conformance/mutants.test.ts` checks
+ * that each one fails the cases it should and no others, and that together they fail every case
+ * loopback runs.
+ *
+ * Where they sit: most rewrite, drop, repeat or delay frames between the stack and the room
+ * (`mutatePort`); a few set our stack's own IrLAP timing (slot timer, media sensing, SNRM
+ * tries), through its public `timing` option; the IrSock ones wrap the socket API the SOCK
+ * cases drive. They are reachable only through the loopback target (`--mutant <name>`); without
+ * one, the loopback device is our plain stack and none of this code runs.
  */
 import type { Port, PortEvent, PortListener, SendOptions } from '@irdakit/core'
 import { emitFrame, parseFrame, type LapFrame } from '@irdakit/lap'
+import type { Mutant, MutantIo, Planted } from './types.js'
+import { LAP_MUTANTS } from './lap.js'
+import { UPPER_MUTANTS } from './upper.js'
+import { SOCK_MUTANTS } from './sock.js'
 
-export interface Mutant {
-  name: string
-  /** The bug it plants, in words. */
-  bug: string
-  /** Rewrites (or drops, with undefined) a frame the stack is about to send. */
-  out?: (f: LapFrame) => LapFrame | undefined
-  /** Rewrites (or drops) a frame before the stack sees it. */
-  in?: (f: LapFrame) => LapFrame | undefined
-}
+export type { Mutant, MutantIo, Planted } from './types.js'
 
-/** An I frame's LM-MUX payload, or undefined. */
-const lmOf = (f: LapFrame): Uint8Array | undefined => f.kind === 'I' ? f.info : undefined
-
-export const MUTANTS: readonly Mutant[] = [
-  {
-    name: 'xid-slot-zero',
-    bug: 'says slot 0 in every discovery reply, whatever slot it answers in',
-    out: f => f.kind === 'XID' && !f.command ? { ...f, info: { ...f.info, slot: 0 } } : f,
-  },
-  {
-    name: 'ignore-window',
-    bug: 'ignores the window the peer stated (takes 7 frames whatever the SNRM said)',
-    in: f => f.kind === 'SNRM' && f.info?.qos !== undefined ? { ...f, info: { ...f.info, qos: { ...f.info.qos, windowSize: 0x7F } } } : f,
-  },
-  {
-    name: 'ignore-data-size',
-    bug: 'ignores the data size the peer stated (takes 2048 bytes whatever the SNRM said)',
-    in: f => f.kind === 'SNRM' && f.info?.qos !== undefined ? { ...f, info: { ...f.info, qos: { ...f.info.qos, dataSize: 0x3F } } } : f,
-  },
-  {
-    name: 'no-frmr',
-    bug: 'never sends FRMR (accepts a bad N(R) or an undefined command in silence)',
-    out: f => f.kind === 'FRMR' ? undefined : f,
-  },
-  {
-    name: 'ignore-rej',
-    bug: 'ignores REJ and SREJ commands (no retransmission, no answer to their poll)',
-    in: f => (f.kind === 'REJ' || f.kind === 'SREJ') && f.command ? undefined : f,
-  },
-  {
-    name: 'no-test',
-    bug: 'does not answer TEST commands',
-    out: f => f.kind === 'TEST' ? undefined : f,
-  },
-  {
-    name: 'wrong-ias-code',
-    bug: 'returns No Such Attribute where No Such Class is due and the other way round',
-    out: f => {
-      const lm = lmOf(f)
-      if (lm === undefined || lm.length < 4 || (lm[0] & 0x80) !== 0 || (lm[1] & 0x7F) !== 0x00 || (lm[2] & 0x3F) !== 0x04 || (lm[2] & 0x80) === 0) return f
-      const code = lm[3] === 1 ? 2 : lm[3] === 2 ? 1 : lm[3]
-      const info = lm.slice()
-      info[3] = code
-      return { ...f, info } as LapFrame
-    },
-  },
-  {
-    name: 'exceed-credit',
-    bug: 'takes more TinyTP credit than the peer granted (reads every granted credit as 20)',
-    in: f => {
-      const lm = lmOf(f)
-      // A TinyTP connect PDU inside an LM connect (control bit, opcode 0x01, reserved byte, then the TTP header).
-      if (lm === undefined || lm.length < 5 || (lm[0] & 0x80) === 0 || lm[2] !== 0x01 || (lm[0] & 0x7F) === 0) return f
-      const info = lm.slice()
-      info[4] = (info[4] & 0x80) | 20
-      return { ...f, info } as LapFrame
-    },
-  },
-]
+export const MUTANTS: readonly Mutant[] = [...LAP_MUTANTS, ...UPPER_MUTANTS, ...SOCK_MUTANTS]
 
 export function mutantByName (name: string): Mutant {
   const m = MUTANTS.find(x => x.name === name)
@@ -85,41 +29,63 @@ export function mutantByName (name: string): Mutant {
   return m
 }
 
-/** The stack's port with the mutant in between. */
-export function mutatePort (port: Port, m: Mutant): Port {
-  const rewrite = (bytes: Uint8Array, fn: ((f: LapFrame) => LapFrame | undefined) | undefined): Uint8Array | undefined => {
-    if (fn === undefined) return bytes
-    const d = parseFrame(bytes)
-    if (!d.ok) return bytes
-    const f = fn(d.value)
-    return f === undefined ? undefined : f === d.value ? bytes : emitFrame(f)
-  }
+/** Plants `m` on the stack's port: the port the stack must use, and the mutant's other hooks. */
+export function plantMutant (port: Port, m: Mutant): { port: Port, planted: Planted } {
   const listeners = new Set<PortListener>()
-  return {
+  const io: MutantIo = {
+    now: () => port.clock.now(),
+    reply: f => { port.send(emitFrame(f)) },
+  }
+  const planted = m.plant(io)
+  const txDone = (): void => {
+    // A dropped frame still "leaves": the stack waits for its transmitter to finish.
+    const at = port.clock.now()
+    port.clock.setTimer(at, () => { for (const l of listeners) l({ type: 'tx-done', at }) })
+  }
+  // Delayed frames leave in order: a frame never overtakes one held back before it.
+  let heldUntil = -Infinity
+  const transmit = (bytes: Uint8Array, f: LapFrame | undefined, opts?: SendOptions): void => {
+    const now = port.clock.now()
+    const at = Math.max(now + (f !== undefined ? planted.delay?.(f) ?? 0 : 0), heldUntil)
+    if (at <= now) { port.send(bytes, opts); return }
+    heldUntil = at
+    port.clock.setTimer(at, () => { port.send(bytes, opts) })
+  }
+  const mutated: Port = {
     get name () { return port.name },
     get clock () { return port.clock },
     get speed () { return port.speed },
     get supportedSpeeds () { return port.supportedSpeeds },
     get mediaBusy () { return port.mediaBusy },
     get stats () { return port.stats },
+    ...(port.qos !== undefined ? { qos: port.qos } : {}),
     listen: (listener: PortListener) => {
       listeners.add(listener)
       const off = port.listen((ev: PortEvent) => {
-        if (ev.type !== 'frame') { listener(ev); return }
-        const b = rewrite(ev.frame, m.in)
-        if (b !== undefined) listener({ ...ev, frame: b })
+        if (ev.type !== 'frame' || planted.in === undefined) { listener(ev); return }
+        const d = parseFrame(ev.frame)
+        const r = planted.in(d.ok ? d.value : undefined, ev.frame)
+        if (r === undefined) return
+        listener({ ...ev, frame: r instanceof Uint8Array ? r : d.ok && r === d.value ? ev.frame : emitFrame(r) })
       })
       return () => { listeners.delete(listener); off() }
     },
     send: (frame: Uint8Array, opts?: SendOptions) => {
-      const b = rewrite(frame, m.out)
-      if (b !== undefined) { port.send(b, opts); return }
-      // A dropped frame still "leaves": the stack waits for its transmitter to finish.
-      const at = port.clock.now()
-      port.clock.setTimer(at, () => { for (const l of listeners) l({ type: 'tx-done', at }) })
+      const d = parseFrame(frame)
+      if (!d.ok || (planted.out === undefined && planted.delay === undefined)) { transmit(frame, d.ok ? d.value : undefined, opts); return }
+      const r = planted.out !== undefined ? planted.out(d.value) : d.value
+      const frames = r === undefined ? [] : Array.isArray(r) ? r : [r]
+      if (frames.length === 0) { txDone(); return }
+      for (const f of frames) transmit(f === d.value ? frame : emitFrame(f), f, opts)
     },
-    setSpeed: async (bps: number) => { await port.setSpeed(bps) },
-    setMinTurnaround: (ms: number) => { port.setMinTurnaround(ms) },
+    setSpeed: async (bps: number) => { if (planted.followSpeed?.(bps) !== false) await port.setSpeed(bps) },
+    setMinTurnaround: (ms: number) => { port.setMinTurnaround(planted.minTurnaround?.(ms) ?? ms) },
     close: async () => { await port.close() },
   }
+  return { port: mutated, planted }
+}
+
+/** The stack's port with the mutant in between (its frame hooks only). */
+export function mutatePort (port: Port, m: Mutant): Port {
+  return plantMutant(port, m).port
 }
