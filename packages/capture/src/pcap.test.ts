@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -243,20 +244,25 @@ describe('capture/pcap', () => {
         let reads = 0
         let release: () => void = () => {}
         const held: number[] = []
+        let heldOnce: () => void = () => {}
+        const firstHold = new Promise<void>(resolve => { heldOnce = resolve })
         const done = forEachPcapRecordAsync(path, () => { seen++ }, {
           beforeRead: () => {
             if (reads++ === 0) return undefined // the first read goes at once
             held.push(seen)
+            heldOnce()
             return new Promise<void>(resolve => { release = resolve })
           },
         })
-        // Let the event loop run freely: nothing is read past the first megabyte while held.
-        for (let i = 0; i < 50; i++) await new Promise(resolve => setImmediate(resolve))
+        await firstHold
+        // Reads of our own, longer than the next one would be, and event-loop turns: still held.
+        await readFile(path)
+        for (let i = 0; i < 20; i++) await new Promise(resolve => setImmediate(resolve))
         expect(held).to.have.length(1)
         expect(seen).to.equal(held[0])
         expect(seen).to.be.greaterThan(0).and.lessThan(3000)
-        while (held.length < 10 && seen < 3000) { release(); for (let i = 0; i < 5; i++) await new Promise(resolve => setImmediate(resolve)) }
-        release()
+        const finished = done.then(() => true)
+        while (!await Promise.race([finished, new Promise(resolve => setImmediate(() => resolve(false)))])) release()
         expect(await done).to.deep.equal({ ok: true, value: 3000 })
         expect(seen).to.equal(3000)
       } finally {
