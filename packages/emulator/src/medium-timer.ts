@@ -10,6 +10,8 @@ import type { MediumOutput } from './messages.js'
 export class MediumTimer {
   private armed: { at: number, handle: TimerHandle } | undefined
   private stopped = false
+  /** One callback for every timer (arming happens for every frame). */
+  private readonly fire = (): void => { this.armed = undefined; this.wake() }
 
   constructor (
     private readonly medium: Medium,
@@ -25,7 +27,7 @@ export class MediumTimer {
     this.armed?.handle.cancel()
     this.armed = undefined
     if (at === undefined) return
-    this.armed = { at, handle: this.clock.setTimer(at, () => { this.armed = undefined; this.wake() }) }
+    this.armed = { at, handle: this.clock.setTimer(at, this.fire) }
   }
 
   /** For good: nothing is dispatched after this. */

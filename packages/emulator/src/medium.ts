@@ -34,6 +34,9 @@ interface Transmission extends Omit<TransmissionSummary, 'receptions'> {
 
 const pairKey = (a: string, b: string): string => a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`
 
+const missed = (station: string, why: Reception['missed']): { reception: Reception } =>
+  ({ reception: { station, heard: false, missed: why, effects: [] } })
+
 /** Wire bytes before the frame proper: SIR XBOFs, MIR start flags, FIR preamble and start flag. */
 function leadBytes (speed: number, xbofs: number): number {
   const m = speedInfo(speed).modulation
@@ -128,9 +131,17 @@ export class Medium {
   private transmit (msg: Extract<StationMessage, { type: 'transmit' }>, now: number): void {
     const senderState = this.station(msg.station)
     const end = now + airtimeMs(msg.wire, msg.speed)
-    const present = [...this.stations].filter(([n]) => n !== msg.station).map(([name, state]) => ({ name, state }))
-    const audience = present.map(p => p.name).filter(n => this.inRange(msg.station, n))
-    const sensed = audience.filter(n => !isObstructed(this.config, msg.station, n, now, end))
+    // Plain loops: this runs for every frame, and closures cost (esbuild names each one).
+    const present: Transmission['present'] = []
+    const audience: string[] = []
+    const sensed: string[] = []
+    for (const [name, state] of this.stations) {
+      if (name === msg.station) continue
+      present.push({ name, state })
+      if (!this.inRange(msg.station, name)) continue
+      audience.push(name)
+      if (!isObstructed(this.config, msg.station, name, now, end)) sensed.push(name)
+    }
     const tx: Transmission = {
       id: this.nextId++, sender: msg.station, senderState, start: now, end, speed: msg.speed, xbofs: msg.xbofs,
       wire: msg.wire, frame: msg.frame, present, audience, sensed,
@@ -142,11 +153,12 @@ export class Medium {
   }
 
   private finish (tx: Transmission, out: MediumOutput[]): void {
-    this.onAir = this.onAir.filter(t => t !== tx)
+    this.onAir.splice(this.onAir.indexOf(tx), 1)
     this.recent.push(tx)
     // Only stations still on the attachment that sensed the start hear the end (a station that
     // left and came back under the same name is a new attachment).
-    const current = tx.present.filter(p => this.stations.get(p.name) === p.state)
+    const current: Transmission['present'] = []
+    for (const p of tx.present) if (this.stations.get(p.name) === p.state) current.push(p)
     for (const { name, state } of current) {
       if (tx.sensed.includes(name) && --state.busyCount === 0) out.push({ type: 'media', station: name, busy: false, at: tx.end })
     }
@@ -167,12 +179,10 @@ export class Medium {
 
   /** One receiver's share of `tx`: the bytes it gets (undefined when none) and what happened to them. */
   private receive (tx: Transmission, name: string): { reception: Reception, bytes?: Uint8Array } {
-    const missed = (why: Reception['missed']): { reception: Reception } =>
-      ({ reception: { station: name, heard: false, missed: why, effects: [] } })
-    if (!tx.audience.includes(name)) return missed('out-of-range')
-    if (!tx.sensed.includes(name)) return missed('obstructed')
+    if (!tx.audience.includes(name)) return missed(name, 'out-of-range')
+    if (!tx.sensed.includes(name)) return missed(name, 'obstructed')
     const f = this.config
-    if (f.dropRate !== undefined && f.dropRate > 0 && this.faultRng.next() < f.dropRate) return missed('dropped')
+    if (f.dropRate !== undefined && f.dropRate > 0 && this.faultRng.next() < f.dropRate) return missed(name, 'dropped')
 
     const effects: Effect[] = []
     const rxSpeed = this.station(name).speed
@@ -195,7 +205,7 @@ export class Medium {
     const own = this.overlapping(tx, u => u.sender === name)
     if (own.length > 0) {
       const kept = dropDeafBytes(bytes, tx.start, byteMs, own)
-      if (kept.length === 0) return missed('deaf')
+      if (kept.length === 0) return missed(name, 'deaf')
       if (kept.length < bytes.length) effects.push('deaf')
       bytes = kept
     }
@@ -205,15 +215,16 @@ export class Medium {
   /** Airtime spans of transmissions (on air or recent) that overlap `tx` and match `which`. */
   private overlapping (tx: Transmission, which: (u: Transmission) => boolean): Span[] {
     const spans: Span[] = []
-    for (const u of [...this.recent, ...this.onAir]) {
-      if (u.start < tx.end && tx.start < u.end && which(u)) spans.push({ from: u.start, to: u.end })
+    for (const list of [this.recent, this.onAir]) {
+      for (const u of list) if (u.start < tx.end && tx.start < u.end && which(u)) spans.push({ from: u.start, to: u.end })
     }
     return spans
   }
 
   private prune (): void {
-    if (this.onAir.length === 0) { this.recent = []; return }
-    const earliest = Math.min(...this.onAir.map(t => t.start))
+    if (this.onAir.length === 0) { this.recent.length = 0; return }
+    let earliest = Infinity
+    for (const t of this.onAir) earliest = Math.min(earliest, t.start)
     this.recent = this.recent.filter(t => t.end > earliest)
   }
 }
