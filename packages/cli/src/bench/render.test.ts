@@ -79,6 +79,11 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
     expect(markdown).to.include('| **0.9500** to **0.9900** over 4 cases (against ideal; lowest: 4000000 b/s, 8-byte writes, 401 kB/s) | >= 0.97 of the ideal schedule of the negotiated link | not met (1 of 4) |')
   })
 
+  it('gives one figure when every row of a measure has the same', () => {
+    const same = [1, 2, 3, 4].map(i => row({ bench: 'connect', case: `case ${i}`, unit: 'ms', ratio: 0.999, measure: 'connect' }))
+    expect(renderBenchmarks({ ...RESULTS, rows: same }).markdown).to.include('| **1.00x the ideal** over 4 cases (against ideal; lowest: case 1, 1.00 ms) | <= 1.10x | met |')
+  })
+
   it('says so when no row carries a bit error rate, and the quick run is marked', () => {
     const { markdown, files } = renderBenchmarks({ ...RESULTS, quick: true, rows: RESULTS.rows.filter(r => r.bench !== 'ber-goodput') })
     expect(markdown).to.include('**quick run**')
