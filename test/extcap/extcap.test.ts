@@ -12,6 +12,8 @@ import { decodePcap, LINKTYPE_LINUX_IRDA } from '@irdakit/capture'
 import { connectRoom, serveRoom, type RoomPort, type RoomServer, type RoomServerEvent } from '@irdakit/emulator'
 import { personalExtcapDir, extcapEntryScript, EXTCAP_MARK } from '../../packages/cli/src/extcap-install.js'
 import { runIrda, stderrLines } from '../cli/run-irda.js'
+import { inflateSync } from 'node:zlib'
+import { xwdToPng } from './xwd-png.js'
 import { IrdaProcess } from '../cli/irda-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'irdakit-extcap-'))
@@ -227,5 +229,23 @@ describe('irda extcap --capture into a fifo', function () {
     const run2 = await noPort.done()
     await reader2.ended
     expect([run2.status, stderrLines(run2)]).to.deep.equal([1, ['irda: irdakit-dongle needs --port <path> (tshark: -o extcap.irdakit_dongle.port:/dev/ttyUSB0)']])
+  })
+})
+
+describe('the screenshot script\'s XWD to PNG', () => {
+  it('turns a 32-bit ZPixmap dump (as Xvfb gives) into an RGB PNG with the same pixels', () => {
+    // Header: 25 big-endian CARD32, no window name, no colours; then 2x1 pixels, LSB first.
+    const header = [100, 7, 2, 24, 2, 1, 0, 0, 32, 0, 32, 32, 8, 4, 0xFF0000, 0xFF00, 0xFF, 8, 256, 0, 2, 1, 0, 0, 0]
+    const xwd = Buffer.alloc(100 + 8)
+    header.forEach((v, i) => xwd.writeUInt32BE(v, i * 4))
+    xwd.writeUInt32LE(0xFF2010, 100) // r=ff g=20 b=10
+    xwd.writeUInt32LE(0x0000FE, 104) // blue
+    const png = Buffer.from(xwdToPng(xwd))
+    expect(png.subarray(0, 8).toString('hex')).to.equal('89504e470d0a1a0a')
+    expect([png.readUInt32BE(16), png.readUInt32BE(20), png[24], png[25]]).to.deep.equal([2, 1, 8, 2]) // 2x1, 8-bit RGB
+    const idatLen = png.readUInt32BE(33)
+    expect(png.subarray(37, 41).toString('latin1')).to.equal('IDAT')
+    expect([...inflateSync(png.subarray(41, 41 + idatLen))]).to.deep.equal([0, 0xFF, 0x20, 0x10, 0, 0, 0xFE])
+    expect(png.subarray(-12).toString('hex')).to.equal('0000000049454e44ae426082') // IEND with its well-known CRC
   })
 })
