@@ -30,6 +30,8 @@ export interface WireStats {
 
 export interface PairOptions {
   maxDataSize: number
+  /** The IrLAP window both sides are told the peer may send them (connect indications). */
+  lapWindow?: number
   a?: TtpOptions
   b?: TtpOptions
 }
@@ -41,6 +43,7 @@ export class TtpPair {
   readonly events: Record<Side, TtpEvent[]> = { a: [], b: [] }
   readonly wire: Record<Side, WireStats> = { a: emptyWire(), b: emptyWire() }
   readonly maxDataSize: number
+  readonly lapWindow: number | undefined
   /** Every LM request either side sent, in wire order (for captures). */
   readonly tap: Array<{ from: Side, request: LmRequest }> = []
   /** Sides whose connection events a TtpStreamAdapter consumes: the harness leaves them alone. */
@@ -48,6 +51,7 @@ export class TtpPair {
 
   constructor (opts: PairOptions) {
     this.maxDataSize = opts.maxDataSize
+    this.lapWindow = opts.lapWindow
     this.conn = { a: new TtpConnection(opts.a), b: new TtpConnection(opts.b) }
   }
 
@@ -115,7 +119,7 @@ export class TtpPair {
         expect(pdu.ok, `${from} sent an undecodable connect PDU`).to.equal(true)
         if (pdu.ok) w.granted += pdu.value.credit
         const type = r.type === 'connect-request' ? 'connect-indication' : 'connect-confirm'
-        this.inFlight[to].push({ type, userData: r.userData, maxDataSize: this.maxDataSize })
+        this.inFlight[to].push({ type, userData: r.userData, maxDataSize: this.maxDataSize, ...(this.lapWindow !== undefined ? { lapWindow: this.lapWindow } : {}) })
         break
       }
       case 'data-request': {

@@ -15,11 +15,15 @@ export interface Link {
   readonly deviceAddress: number
   /** Bytes written and not yet handed to IrLMP. */
   readonly queuedBytes: number
+  /** Data waits for credit or IrLMP beyond a part-filled stream PDU (TinyTP); else queuedBytes > 0. */
+  readonly sendWaiting?: boolean
   /** Received bytes not yet read. */
   readonly readableBytes: number
   /** Largest unit one `write` call sends whole (TinyTP SDU or LM PDU). */
   readonly maxSduSize: number
   write: (data: Uint8Array) => boolean
+  /** Byte-stream write (TinyTP only): bytes fill PDUs across writes; false when it has to wait. */
+  writeStream?: (data: Uint8Array) => boolean
   read: (max?: number) => Uint8Array | undefined
   receive: () => Uint8Array | undefined
   close: (opts?: { flush?: boolean }) => unknown
@@ -52,6 +56,8 @@ export class Channel {
   get closeError (): ConnectionError | undefined { return this.link.closeError }
   get deviceAddress (): number { return this.link.deviceAddress }
   get queuedBytes (): number { return this.link.queuedBytes }
+  /** A send has to wait ('drain'): bytes other than an open, part-filled stream PDU are queued. */
+  get sendWaiting (): boolean { return this.link.sendWaiting ?? this.link.queuedBytes > 0 }
 
   /** IRLMP_SEND_PDU_LEN: the most data one frame carries (9-wire: one byte less, for clen). */
   get pduLen (): number {
@@ -60,7 +66,8 @@ export class Channel {
 
   /** Queues `data`; false when it has to wait (then the link emits 'drain'). */
   write (data: Uint8Array): boolean {
-    if (!this.nineWire) return this.link.write(data)
+    // A TinyTP byte stream fills PDUs across sends; IrLPT and 9-wire keep each unit whole.
+    if (!this.nineWire) return this.link.writeStream?.(data) ?? this.link.write(data)
     const max = this.pduLen
     let flowing = true
     for (let off = 0; off < data.length; off += max) flowing = this.link.write(encodeCookedFrame(data.subarray(off, off + max)))

@@ -420,7 +420,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
     if (sock.shutSend) return [SOCKET_ERROR, WSAESHUTDOWN]
     if (chan.closed) return [SOCKET_ERROR, connectionLost(chan.closeError, true)]
     if (len === 0) return [0, 0] // nothing to send: no empty SDU on the wire
-    if (sock.nonBlocking && chan.queuedBytes > 0) return [SOCKET_ERROR, WSAEWOULDBLOCK]
+    if (sock.nonBlocking && chan.sendWaiting) return [SOCKET_ERROR, WSAEWOULDBLOCK]
     let flowing: boolean
     try {
       flowing = chan.write(buf.slice(0, len))
@@ -433,7 +433,7 @@ export function createIrSock (stack: IrdaStack, opts: IrSockOptions = {}): IrSoc
       await wait(sock, chan, ['drain', 'close'])
       if ((sock.state as State) === 'closed') return [SOCKET_ERROR, WSAEINTR]
       if (chan.closed) return chan.closeError === undefined ? [len, 0] : [SOCKET_ERROR, connectionLost(chan.closeError, true)]
-      flowing = chan.queuedBytes === 0
+      flowing = !chan.sendWaiting
     }
     return [len, 0]
   })

@@ -2,10 +2,12 @@
  * IrSocket: one TinyTP connection as a Node Duplex stream.
  *
  * Backpressure is TinyTP credit, in both directions:
- * - `_write` hands the chunk to TinyTP one SDU (at most `maxSduSize` bytes) at a time and calls
- *   back only once TinyTP took the last one: at once when credit allowed, otherwise on the
- *   TtpSocket's 'drain'. So `write()` returns false (`writableNeedDrain`) when the peer's credit
- *   plus `writableHighWaterMark` is used up.
+ * - `_write` hands the chunk to TinyTP as bytes of a byte stream, which fill data PDUs across
+ *   writes (a 1-byte write does not cost a frame), and calls back at once unless TinyTP holds
+ *   more than one part-filled PDU waiting for credit or for IrLAP; then on the TtpSocket's
+ *   'drain'. With 9-wire framing each cooked frame is one SDU (at most `maxSduSize` bytes),
+ *   handed over one at a time the same way. So `write()` returns false (`writableNeedDrain`)
+ *   when the peer's credit plus `writableHighWaterMark` is used up.
  * - `_read` moves SDUs from TinyTP into the stream until `push` returns false. What stays in
  *   TinyTP keeps its credit from the peer, whose writes then block. Data buffered on the
  *   receiving side is bounded by the TinyTP window plus `readableHighWaterMark` (plus one SDU).
@@ -211,6 +213,20 @@ export class IrSocket extends Duplex {
   /** Hands SDUs to TinyTP; stops at the first one that must wait for credit ('drain' resumes). */
   private writeFrom (w: PendingWrite): void {
     const ttp = this.ttp as TtpSocket
+    if (!this.nineWire && w.offset === 0) {
+      let flowing: boolean
+      try {
+        flowing = ttp.writeStream(w.chunk)
+      } catch {
+        w.callback(this.lostError(ttp, true))
+        return
+      }
+      w.offset = w.chunk.length
+      this.bytesWritten += w.chunk.length
+      if (!flowing) { this.pendingWrite = w; return }
+      w.callback()
+      return
+    }
     const max = this.maxSduSize ?? 1
     while (w.offset < w.chunk.length) {
       const sdu = w.chunk.subarray(w.offset, w.offset + max)

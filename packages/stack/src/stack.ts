@@ -492,7 +492,7 @@ export class IrdaStack {
       case 'connect-indication': this.onConnectIndication(now, e); break
       case 'connect-confirm': {
         const ls = this.lmpSockets.get(e.conn)
-        if (ls === undefined) { this.feed(e.conn, { type: 'connect-confirm', userData: e.userData, maxDataSize: this.lmp.maxDataSize() }); break }
+        if (ls === undefined) { this.feed(e.conn, { type: 'connect-confirm', userData: e.userData, maxDataSize: this.lmp.maxDataSize(), ...this.lapWindow() }); break }
         if (ls.state === 'connecting') ls.state = 'open'
         ls.emit('connect')
         break
@@ -538,7 +538,7 @@ export class IrdaStack {
       return
     }
     const ttp = new TtpConnection(server.ttpOptions)
-    ttp.handle({ type: 'connect-indication', userData: e.userData, maxDataSize: this.lmp.maxDataSize() })
+    ttp.handle({ type: 'connect-indication', userData: e.userData, maxDataSize: this.lmp.maxDataSize(), ...this.lapWindow() })
     if (ttp.state !== 'incoming') {
       // No valid TinyTP connect PDU (a plain IrLMP client such as Winsock's IRLPT mode, or
       // garbage): TinyTP cannot take it, so it is refused on the wire with a reason, and counted.
@@ -618,9 +618,25 @@ export class IrdaStack {
     if (s !== undefined) s.ttp.handle(ind)
   }
 
-  /** Moves one TinyTP connection's requests into IrLMP and its events to its socket. */
+  /** The IrLAP window the peer may send us, for TinyTP's credit rule. */
+  private lapWindow (): { lapWindow?: number } {
+    const w = this.station.link?.rxWindowSize
+    return w === undefined ? {} : { lapWindow: w }
+  }
+
+  /**
+   * Moves one TinyTP connection's requests into IrLMP and its events to its socket. TinyTP
+   * first hears how much IrLAP takes: data while IrLAP holds fewer than two windows of it (one
+   * on the air, the next ready, so a turn never waits for TinyTP), and a part-filled stream PDU
+   * only when IrLAP holds nothing of ours (all acknowledged): until the peer's next reply a new
+   * frame could not leave anyway, so meanwhile stream bytes fill it at no cost in time.
+   */
   private drainTtp (now: number, s: TtpSocket): boolean {
     let moved = false
+    if (s.ttp.state === 'connected' || s.ttp.state === 'closing') {
+      const window = this.station.link?.txWindowSize ?? 1
+      s.ttp.setLmFlow(2 * window - this.station.pendingData, this.station.pendingData === 0)
+    }
     for (let r = s.ttp.pollLmRequest(); r !== undefined; r = s.ttp.pollLmRequest()) {
       moved = true
       switch (r.type) {

@@ -46,6 +46,8 @@ export class TtpSocket extends EventEmitter<TtpSocketEvents> {
   get maxSegmentSize (): number { return this.ttp.maxSegmentSize }
   /** Bytes waiting for credit. */
   get queuedBytes (): number { return this.ttp.queuedBytes }
+  /** Data waits for credit or IrLAP beyond a part-filled stream PDU still open for more bytes. */
+  get sendWaiting (): boolean { return this.ttp.sendWaiting }
   /** Unread received bytes. */
   get readableBytes (): number { return this.ttp.readableBytes }
 
@@ -62,6 +64,21 @@ export class TtpSocket extends EventEmitter<TtpSocketEvents> {
     }
     this.kick()
     return this.ttp.queuedSegments === 0
+  }
+
+  /**
+   * Queues bytes of a byte stream: they fill TinyTP data PDUs together with the bytes written
+   * before and after, whatever the sizes of the writes (the peer must read a stream). A peer
+   * that reassembles SDUs (its MaxSduSize not 0) gets each write as SDUs, as from `write`.
+   * Returns false when data waits for credit or for IrLAP beyond one part-filled PDU (then
+   * 'drain' follows).
+   */
+  writeStream (data: Uint8Array): boolean {
+    if (this.closed) throw this.closeError ?? new ConnectionError('the TinyTP connection is closed', 'user-request')
+    if (this.ttp.peerMaxSduSize !== 0) return this.write(data)
+    this.ttp.write(data)
+    this.kick()
+    return !this.ttp.sendWaiting
   }
 
   /** Reads up to `max` bytes; returns undefined when nothing is waiting. Returns credit to the peer. */

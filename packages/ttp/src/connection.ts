@@ -6,6 +6,12 @@
  * - the user calls `connect` / `accept` / `send` / `receive` / `read` / `disconnect` and drains
  *   {@link TtpEvent}s with {@link TtpConnection.pollEvent}.
  *
+ * Two ways to send: `send` queues SDUs, whose boundaries the peer sees; `write` queues bytes of
+ * a byte stream (no SAR), which fill data PDUs whatever the sizes of the writes. The driver
+ * says how much IrLMP can take with {@link TtpConnection.setLmFlow}, so bytes written while
+ * IrLAP is busy wait here and coalesce: a data PDU that is not full leaves only when the
+ * driver says the link is idle (IrLAP holds nothing of ours), as in Nagle's rule.
+ *
  * Nothing here reads a clock: TinyTP 1.1 has no timers, so there is no `poll(now)` to call.
  * Call order: after any call (input or user), drain both queues. Bad input never throws: it
  * is counted in {@link TtpConnection.stats} and dropped. Misuse throws a `LocalProtocolError`.
@@ -55,6 +61,14 @@ export class TtpConnection {
   private peerMax = 0
   private segSize = 0
   private closingUserData: Uint8Array | undefined
+  /** Stream bytes written and not yet cut into a segment: fewer than one PDU's worth. */
+  private tail: Uint8Array = new Uint8Array(0)
+  private tailLength = 0
+  /** Data PDUs IrLMP takes now, and whether the link is idle (a part-filled PDU may leave). */
+  private lmRoom = Number.POSITIVE_INFINITY
+  private lmIdle = true
+  /** The IrLAP window the peer may send us (frames per turn); 0 = unknown. */
+  private lapWindow = 0
   /** Set when SDUs had to wait for credit, so 'writable' is reported once they all left. */
   private sendBlocked = false
   private readonly counters = emptyTtpStats()
@@ -86,9 +100,14 @@ export class TtpConnection {
   /** Credit we could grant and have not. */
   get availableCredit (): number { return this.rx.available }
   get rxWindow (): number { return this.rx.window }
-  /** Segments waiting for credit, and their bytes. */
-  get queuedSegments (): number { return this.sendQueue.length }
-  get queuedBytes (): number { return this.sendQueueBytes }
+  /** Segments waiting for credit or for IrLMP, and their bytes (stream bytes not yet cut included). */
+  get queuedSegments (): number { return this.sendQueue.length + (this.tailLength > 0 ? 1 : 0) }
+  get queuedBytes (): number { return this.sendQueueBytes + this.tailLength }
+  /**
+   * True when what is queued waits for credit or IrLMP, beyond a part-filled stream PDU still
+   * open for more bytes: a writer should wait for the 'writable' event.
+   */
+  get sendWaiting (): boolean { return this.sendQueue.length > 0 }
   /** Complete SDUs waiting to be read, and their unread bytes. */
   get readableSdus (): number { return this.received.length }
   get readableBytes (): number { return this.receivedBytes }
@@ -125,11 +144,48 @@ export class TtpConnection {
     this.expectState('send', 'connected')
     if (sdu.length === 0) throw new TtpEmptySduError()
     if (sdu.length > this.maxSendSduSize) throw new TtpSduTooLargeError(sdu.length, this.maxSendSduSize, this.peerMax !== 0)
+    this.cutTail()
     const segs = segment(sdu.slice(), this.segSize)
     this.sendQueue.push(...segs)
     this.sendQueueBytes += sdu.length
     this.counters.txSdus++
     this.counters.txBytes += sdu.length
+    this.pump()
+  }
+
+  /**
+   * Stream write: queues `bytes` as part of a byte stream. They fill data PDUs together with
+   * the bytes written before and after (SDU boundaries are not kept), so only use it when the
+   * peer reads a stream. Needs SAR off on the peer's side (its MaxSduSize 0): otherwise throws
+   * {@link TtpOptionError}, as the peer would see the PDUs as one growing SDU.
+   */
+  write (bytes: Uint8Array): void {
+    this.expectState('write', 'connected')
+    if (this.peerMax !== 0) throw new TtpOptionError(`write() is for a byte stream; the peer reassembles SDUs (MaxSduSize ${this.peerMax}): use send()`)
+    if (bytes.length === 0) return
+    this.counters.txBytes += bytes.length
+    let at = 0
+    while (at < bytes.length) {
+      if (this.tail.length !== this.segSize) this.tail = new Uint8Array(this.segSize)
+      const take = Math.min(bytes.length - at, this.segSize - this.tailLength)
+      this.tail.set(bytes.subarray(at, at + take), this.tailLength)
+      this.tailLength += take
+      at += take
+      if (this.tailLength === this.segSize) this.cutTail()
+    }
+    this.pump()
+  }
+
+  /**
+   * IrLMP flow control, from the driver: `room` data PDUs may go down now (the rest wait here),
+   * and `idle` says the link holds nothing of ours, so a part-filled stream PDU may leave. By
+   * default (never called) everything goes as soon as credit allows.
+   */
+  setLmFlow (room: number, idle: boolean): void {
+    // PDUs still in our request queue have not reached IrLMP: the driver could not count them.
+    const undrained = this.requests.filter(r => r.type === 'data-request').length
+    this.lmRoom = Math.max(0, room - undrained)
+    this.lmIdle = idle && undrained === 0
     this.pump()
   }
 
@@ -164,10 +220,11 @@ export class TtpConnection {
    */
   disconnect (userData: Uint8Array = new Uint8Array(0), opts: { flush?: boolean } = {}): LostData {
     if (this.st === 'idle' || this.st === 'disconnected') throw new TtpStateError('disconnect', this.st)
-    const waiting = this.st === 'closing' || (this.st === 'connected' && this.sendQueue.length > 0)
+    const waiting = this.st === 'closing' || (this.st === 'connected' && this.queuedBytes > 0)
     if (opts.flush === true && waiting) {
       this.st = 'closing'
       this.closingUserData = userData.slice()
+      this.pump() // a part-filled stream PDU need not wait for more bytes now
       return { unsentSdus: 0, unsentBytes: 0, partialRxBytes: 0 }
     }
     return this.close(userData)
@@ -178,14 +235,14 @@ export class TtpConnection {
   /** Feeds one IrLMP indication. */
   handle (ind: LmIndication): void {
     switch (ind.type) {
-      case 'connect-indication': return this.onConnect(ind.userData, ind.maxDataSize, 'idle')
-      case 'connect-confirm': return this.onConnect(ind.userData, ind.maxDataSize, 'connecting')
+      case 'connect-indication': return this.onConnect(ind.userData, ind.maxDataSize, ind.lapWindow, 'idle')
+      case 'connect-confirm': return this.onConnect(ind.userData, ind.maxDataSize, ind.lapWindow, 'connecting')
       case 'data-indication': return this.onData(ind.pdu)
       case 'disconnect-indication': return this.onDisconnect(ind.reason, ind.userData)
     }
   }
 
-  private onConnect (bytes: Uint8Array, maxDataSize: number, expected: 'idle' | 'connecting'): void {
+  private onConnect (bytes: Uint8Array, maxDataSize: number, lapWindow: number | undefined, expected: 'idle' | 'connecting'): void {
     if (this.st !== expected) { this.counters.rxUnexpected++; return }
     const pdu = TtpConnectPdu.parse(bytes)
     if (!pdu.ok) {
@@ -197,6 +254,7 @@ export class TtpConnection {
     this.counters.rxCreditGranted += pdu.value.credit
     this.peerMax = pdu.value.maxSduSize ?? 0
     this.segSize = maxDataSize - TTP_HEADER_LEN
+    this.lapWindow = Number.isSafeInteger(lapWindow) && (lapWindow as number) > 0 ? lapWindow as number : 0
     const userData = pdu.value.userData.slice()
     if (expected === 'idle') {
       this.st = 'incoming'
@@ -273,17 +331,32 @@ export class TtpConnection {
     this.pump()
   }
 
-  /** Sends what credit allows, then a flow PDU if the credit rule asks for one. */
+  /** Stream bytes waiting in the tail become a segment of their own (full, or flushed). */
+  private cutTail (): void {
+    if (this.tailLength === 0) return
+    this.sendQueue.push({ more: false, data: this.tail.slice(0, this.tailLength) })
+    this.sendQueueBytes += this.tailLength
+    this.counters.txSdus++
+    this.tailLength = 0
+  }
+
+  /** Sends what credit and IrLMP allow, then a flow PDU if the credit rule asks for one. */
   private pump (): void {
     if (this.st !== 'connected' && this.st !== 'closing') return
-    while (this.tx.value > 0 && this.sendQueue.length > 0) {
+    for (;;) {
+      // A part-filled stream PDU leaves when nothing else is in hand (or on a flushing close).
+      if (this.sendQueue.length === 0 && this.tailLength > 0 && (this.lmIdle || this.st === 'closing')) this.cutTail()
+      if (this.tx.value === 0 || this.sendQueue.length === 0 || this.lmRoom === 0) break
       const seg = this.sendQueue.shift() as Segment
       this.tx.use()
+      this.lmRoom--
       this.sendQueueBytes -= seg.data.length
       this.emitData(seg.more, seg.data)
       this.counters.txDataPdus++
+      // What just went down is in IrLAP's hands until the driver says otherwise.
+      if (this.lmRoom !== Number.POSITIVE_INFINITY) this.lmIdle = false
     }
-    while (this.rx.wantsFlowPdu()) {
+    while (this.rx.wantsFlowPdu(this.lapWindow)) {
       this.emitData(false, new Uint8Array(0))
       this.counters.txFlowPdus++
     }
@@ -317,10 +390,11 @@ export class TtpConnection {
   }
 
   private discard (): LostData {
-    const unsentSdus = this.sendQueue.filter(s => !s.more).length
-    const lost = { unsentSdus, unsentBytes: this.sendQueueBytes, partialRxBytes: this.reassembler.reset() }
+    const unsentSdus = this.sendQueue.filter(s => !s.more).length + (this.tailLength > 0 ? 1 : 0)
+    const lost = { unsentSdus, unsentBytes: this.queuedBytes, partialRxBytes: this.reassembler.reset() }
     this.sendQueue.length = 0
     this.sendQueueBytes = 0
+    this.tailLength = 0
     return lost
   }
 

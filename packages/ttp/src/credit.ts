@@ -13,11 +13,17 @@
  *
  * The application's reads release held PDUs, which makes credit available; not reading keeps
  * it held, so the peer runs out of credit and stops. Available credit leaves on every data PDU
- * we send (up to 127 per header). When no data PDU is leaving, a dataless flow PDU carries it,
- * but only once at least half the window (rounded up) is available (see
- * {@link RxCredit.wantsFlowPdu}): at most two flow PDUs per window of data, and never a
- * deadlock, because a peer with no credit means `held + available = W`, so either the
- * application can read (it holds complete data) or half the window is already available.
+ * we send (up to 127 per header). When no data PDU is leaving, a dataless flow PDU carries it
+ * (see {@link RxCredit.wantsFlowPdu}) in two cases:
+ * - half the window (rounded up) is available: never a deadlock, because a peer with no credit
+ *   means `held + available = W`, so either the application can read (it holds complete data)
+ *   or half the window is already available;
+ * - the peer's credit fell to two IrLAP windows or less (when W is more than two of them):
+ *   so a   sender always has the credit to fill its next IrLAP window, even when a grant arrives a
+ *   turn late (made while the window's last frame was handled, after our reply was built; or
+ *   reaching a sender whose next turn was built from the frames it already held). A grant
+ *   waits for half an IrLAP window of credit, or for what W leaves above the two windows if
+ *   that is less: a few flow PDUs per window, even when the application reads slowly.
  */
 import { MAX_CREDIT_FIELD } from './wire/pdu.js'
 
@@ -60,9 +66,17 @@ export class RxCredit {
     this.heldPdus = Math.max(0, this.heldPdus - n)
   }
 
-  /** The rule for a dataless flow PDU when no data PDU is leaving: half the window is available. */
-  wantsFlowPdu (): boolean {
-    return this.available > 0 && this.available >= Math.ceil(this.window / 2)
+  /**
+   * The rule for a dataless flow PDU when no data PDU is leaving: half the window is available,
+   * or the peer's credit no longer covers two IrLAP windows of `lapWindow` frames (0: unknown).
+   */
+  wantsFlowPdu (lapWindow = 0): boolean {
+    const a = this.available
+    if (a === 0) return false
+    if (a >= Math.ceil(this.window / 2)) return true
+    const twoWindows = 2 * lapWindow
+    if (lapWindow <= 0 || this.window <= twoWindows) return false
+    return this.remoteCredit <= twoWindows && a >= Math.min(Math.ceil(lapWindow / 2), this.window - twoWindows)
   }
 }
 

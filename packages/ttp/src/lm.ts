@@ -37,10 +37,13 @@ export type LmDisconnectReasonCode = number
 
 /** Primitives IrLMP delivers to TinyTP. */
 export type LmIndication =
-  /** LM-Connect.indication: the peer opened an LSAP connection; `userData` is its TTP connect PDU. */
-  | { type: 'connect-indication', userData: Uint8Array, maxDataSize: number }
+  /**
+   * LM-Connect.indication: the peer opened an LSAP connection; `userData` is its TTP connect PDU.
+   * `lapWindow`, when known, is the IrLAP window the peer may send us (frames per turn).
+   */
+  | { type: 'connect-indication', userData: Uint8Array, maxDataSize: number, lapWindow?: number }
   /** LM-Connect.confirm: the peer accepted our LM-Connect.request; `userData` is its TTP connect PDU. */
-  | { type: 'connect-confirm', userData: Uint8Array, maxDataSize: number }
+  | { type: 'connect-confirm', userData: Uint8Array, maxDataSize: number, lapWindow?: number }
   /** LM-Data.indication: one TTP data PDU. */
   | { type: 'data-indication', pdu: Uint8Array }
   /** LM-Disconnect.indication: the LSAP connection is gone (peer request, link loss...). */
