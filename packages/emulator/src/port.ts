@@ -5,7 +5,7 @@
  * bytes through the speed's unwrapper (each delivery whole, or in receiver-sized chunks). It reaches the medium only
  * through plain {@link StationMessage}s and learns from it only through {@link MediumMessage}s.
  */
-import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions, type TimerHandle } from '@irdakit/core'
+import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortQos, type PortStats, type SendOptions, type TimerHandle } from '@irdakit/core'
 import { createUnwrapper, DEFAULT_SPEED, SPEEDS, wrapForSpeed, type FrameUnwrapper } from '@irdakit/phy'
 import type { MediumMessage, StationMessage } from './messages.js'
 
@@ -15,6 +15,11 @@ export interface EmulatedPortOptions {
   supportedSpeeds?: readonly number[]
   /** Speed at open. Default 9600. */
   speed?: number
+  /**
+   * The transceiver's limits the stack offers in its QoS. Default {@link DEFAULT_EMULATED_QOS}:
+   * a fast transceiver, not the 10 ms IrLAP allows the slowest one.
+   */
+  qos?: PortQos
   /**
    * Received bytes reach the unwrapper in pieces of at most this many bytes (a UART FIFO, a USB
    * packet). Default: each delivery in one piece; the unwrapper is incremental, so the frames
@@ -40,11 +45,19 @@ type QueueItem =
   | { kind: 'frame', frame: Uint8Array, xbofs: number }
   | { kind: 'speed', bps: number, resolve: () => void, reject: (e: Error) => void }
 
+/**
+ * An emulated transceiver needs 0.01 ms of quiet after it transmitted before it can receive,
+ * as the fast dongles in hardware/dongles state (actisys, actisys-plus, litelink), and the least
+ * IrLAP lets a station honour (Linux's 10 µs floor).
+ */
+export const DEFAULT_EMULATED_QOS: Readonly<PortQos> = Object.freeze({ minTurnaroundMs: 0.01 })
+
 const DEFAULT_SUPPORTED = SPEEDS.filter(s => s <= 4_000_000)
 
 /** A {@link Port} attached to an emulated room. Create it with `room.port(name)`. */
 export class EmulatedPort implements Port {
   readonly supportedSpeeds: readonly number[]
+  readonly qos: PortQos
   private currentSpeed: number
   private busy = false
   private readonly counters: PortStats = emptyPortStats()
@@ -71,6 +84,7 @@ export class EmulatedPort implements Port {
     const chunk = opts.rxChunkSize ?? Number.POSITIVE_INFINITY
     if (opts.rxChunkSize !== undefined && (!Number.isInteger(chunk) || chunk < 1)) throw new LocalProtocolError(`rxChunkSize must be a positive integer, got ${chunk}`)
     this.supportedSpeeds = Object.freeze(supported)
+    this.qos = opts.qos ?? DEFAULT_EMULATED_QOS
     this.currentSpeed = speed
     this.rxChunk = chunk
     this.unwrapper = createUnwrapper(speed)

@@ -10,7 +10,7 @@
  * the server alone.
  */
 import { createConnection, type Socket } from 'node:net'
-import { LinkError, RealClock, type Port, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
+import { LinkError, RealClock, type Port, type PortListener, type PortQos, type PortStats, type SendOptions } from '@irdakit/core'
 import { EmulatedPort, type EmulatedPortOptions } from './port.js'
 import type { TapRecord } from './room.js'
 import type { StationMessage } from './messages.js'
@@ -161,6 +161,7 @@ class SocketPort implements RoomPort {
   get name (): string { return this.inner.name }
   get speed (): number { return this.inner.speed }
   get supportedSpeeds (): readonly number[] { return this.inner.supportedSpeeds }
+  get qos (): PortQos { return this.inner.qos }
   get mediaBusy (): boolean { return this.inner.mediaBusy }
   get stats (): PortStats { return this.inner.stats }
   get badInput (): number { return this.dropped }

@@ -6,7 +6,7 @@
  * first frame after a reception; receive errors become `rx-error` events and counts; echo from
  * the dongle is dropped; a vanished device becomes a `closed` event carrying a `LinkError`.
  */
-import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
+import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, type Clock, type Port, type PortEvent, type PortListener, type PortQos, type PortStats, type SendOptions } from '@irdakit/core'
 import { sirWrap, SirUnwrapper } from '@irdakit/phy'
 import { ByteLengthParser } from '@serialport/parser-byte-length'
 import type { SerialPortStream } from '@serialport/stream'
@@ -38,6 +38,8 @@ export class SerialIrdaPort implements Port {
   readonly stats: PortStats = emptyPortStats()
   readonly extra: SerialPortExtraStats = { echoSuppressed: 0, speedChanges: 0, droppedAfterVanish: 0 }
   readonly supportedSpeeds: readonly number[]
+  /** The dongle's turnaround need (its profile's `minTurnaroundMs`): the stack offers it in its QoS. */
+  readonly qos: PortQos
   speed: number
   mediaBusy = false
   /** True once closed (by request or because the device vanished). */
@@ -72,6 +74,7 @@ export class SerialIrdaPort implements Port {
     private readonly echoOn: boolean
   ) {
     this.supportedSpeeds = [...dongle.speeds]
+    this.qos = { minTurnaroundMs: dongle.minTurnaroundMs }
     this.speed = dongle.defaultSpeed
     this.driver = new DongleDriver(dongle, this.io(), dongle.defaultSpeed)
     this.gone = new Promise<never>((_resolve, reject) => { this.markGone = reject })
