@@ -23,6 +23,7 @@ import { virtualTimeBench } from './virtual-time.js'
 import { berGoodputBench } from './ber-goodput.js'
 import { dumpRows } from './dump.js'
 import { viewerIndexBench } from './viewer-index.js'
+import { irsockBulkBench } from './irsock-bulk.js'
 
 export type { BenchRow }
 
@@ -30,6 +31,7 @@ const BENCHES: Record<string, Bench> = {
   'virtual-time': virtualTimeBench,
   'ber-goodput': berGoodputBench,
   'viewer-index': viewerIndexBench,
+  'irsock-bulk': irsockBulkBench,
   'lap-goodput': lapGoodput,
   'demo-echo': demoEcho,
   dump: dumpRows,
