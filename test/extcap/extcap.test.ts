@@ -14,6 +14,9 @@ import { personalExtcapDir, extcapEntryScript, EXTCAP_MARK } from '../../package
 import { runIrda, stderrLines } from '../cli/run-irda.js'
 import { inflateSync } from 'node:zlib'
 import { xwdToPng } from './xwd-png.js'
+import { openSerialPort } from '@irdakit/serial'
+import { IrdaStack } from '@irdakit/stack'
+import { ptyPair, skipWithoutSocat, within, type PtyPair } from '../serial/socat.js'
 import { IrdaProcess } from '../cli/irda-process.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'irdakit-extcap-'))
@@ -229,6 +232,42 @@ describe('irda extcap --capture into a fifo', function () {
     const run2 = await noPort.done()
     await reader2.ended
     expect([run2.status, stderrLines(run2)]).to.deep.equal([1, ['irda: irdakit-dongle needs --port <path> (tshark: -o extcap.irdakit_dongle.port:/dev/ttyUSB0)']])
+  })
+})
+
+describe('irda extcap --capture from a dongle (socat ptys)', function () {
+  this.timeout(90_000)
+  let pty: PtyPair | undefined
+  beforeEach(async function () {
+    skipWithoutSocat(this)
+    pty = await ptyPair()
+  })
+  afterEach(() => { pty?.kill() })
+
+  it('sniffs a station\'s frames on the serial port into the fifo, all incoming, and stops on SIGTERM', async () => {
+    const fifo = mkfifo(fresh('dongle.fifo'))
+    const cap = new IrdaProcess(['extcap', '--capture', '--extcap-interface', 'irdakit-dongle', '--fifo', fifo, '--port', pty!.b, '--dongle', 'none', '--speed', '9600'])
+    const reader = readFifo(fifo)
+    await until(() => reader.bytes().length >= 24, 'the pcap header')
+    const port = await within(3000, openSerialPort({ path: pty!.a, dongle: 'none' }), 'open the station port')
+    const station = IrdaStack.create({ port, nickname: 'sniffed', seed: 3 })
+    try {
+      // Discoveries until the sniffer has heard one whole (it opens its port after the fifo).
+      for (let round = 0; reader.bytes().length <= 24 + 2 * 32; round++) {
+        if (round === 20) throw new Error('the sniffer heard no discovery in 20 rounds')
+        expect(await within(10_000, station.discover({ slots: 1 }), 'discovery'), 'a passive sniffer must not answer').to.deep.equal([])
+      }
+    } finally {
+      await within(5000, station.close(), 'station close')
+    }
+    const run = await cap.stop('SIGTERM')
+    expect([run.status, run.stderr]).to.deep.equal([0, ''])
+    await reader.ended
+    const pcap = decodePcap(new Uint8Array(reader.bytes()))
+    if (!pcap.ok) throw pcap.error
+    const xids = pcap.value.filter(r => r.frame[0] === 0xFF && (r.frame[1] & 0xEF) === 0x2F)
+    expect(xids.length).to.be.greaterThanOrEqual(2)
+    expect(pcap.value.every(r => r.direction === 'in')).to.equal(true)
   })
 })
 
