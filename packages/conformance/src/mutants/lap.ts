@@ -286,11 +286,11 @@ const TRANSFER: Mutant[] = [
       }
     },
   },
-  frames('rr-nr-ahead', 'acknowledges one frame more than it received (N(R) one ahead in RR)', {
-    out: f => is(f, 'RR') && !f.command ? { ...f, nr: (f.nr + 1) % 8 } : f,
+  frames('nr-ahead', 'acknowledges one frame more than it received (N(R) one ahead, in RR and I frames alike)', {
+    out: f => 'nr' in f && !f.command ? { ...f, nr: (f.nr + 1) % 8 } : f,
   }),
-  frames('stale-nr', 'piggybacks a stale N(R) on its I frames (one behind)', {
-    out: f => is(f, 'I') && !f.command ? { ...f, nr: (f.nr + 7) % 8 } : f,
+  frames('stale-nr', 'acknowledges one frame less than it received (a stale N(R), in RR and I frames alike)', {
+    out: f => 'nr' in f && !f.command ? { ...f, nr: (f.nr + 7) % 8 } : f,
   }),
   {
     name: 'no-ns-check',
