@@ -1,6 +1,6 @@
 import { expect } from 'chai'
 import { SeededRandom } from '@irdakit/core'
-import { FrameSizer, START_DATA_SIZE } from './frame-size.js'
+import { FrameSizer } from './frame-size.js'
 
 /** Feeds `n` frames of `wire` bytes, each lost with the chance a byte error rate `q` gives it. */
 function feed (s: FrameSizer, n: number, wire: number, q: number, random: SeededRandom): void {
@@ -9,16 +9,20 @@ function feed (s: FrameSizer, n: number, wire: number, q: number, random: Seeded
 }
 
 describe('lap/FrameSizer (adaptive I frame size)', () => {
-  it('a new link starts small and doubles with every delivered size until the negotiated one', () => {
+  it('a new link advises the negotiated size: a clean link fills its frames from the first', () => {
     const s = new FrameSizer()
-    expect(s.dataSize(2042, 40)).to.equal(START_DATA_SIZE)
-    const seen: number[] = []
-    for (let i = 0; i < 6; i++) {
-      const size = s.dataSize(2042, 40)
-      seen.push(size)
-      s.observe(size + 6, false)
-    }
-    expect(seen).to.deep.equal([256, 524, 1060, 2042, 2042, 2042])
+    expect(s.dataSize(2042, 40)).to.equal(2042)
+    expect(s.pollApart(2048, 5760, 6)).to.equal(false)
+  })
+
+  it('one early loss does not halve the frames; a few do', () => {
+    const s = new FrameSizer()
+    s.observe(2048, true)
+    const afterOne = s.dataSize(2042, 124)
+    expect(afterOne).to.be.above(900)
+    for (let i = 0; i < 4; i++) { s.observe(2048, false); s.observe(2048, true) }
+    expect(s.dataSize(2042, 124)).to.be.below(afterOne)
+    expect(s.dataSize(2042, 124)).to.be.below(800)
   })
 
   it('estimates the byte error rate from the frames lost, and advises the size that carries most', () => {

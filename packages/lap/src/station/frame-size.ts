@@ -13,9 +13,10 @@
  * observed (memory {@link MEMORY_BYTES}) and start from {@link PRIOR_BYTES} of clean frames, so
  * one early loss does not halve the frames.
  *
- * A new link starts small and doubles: the advice is at most twice the largest frame delivered
- * so far (from {@link START_DATA_SIZE}), because a frame handed down can no longer be cut, and
- * a big one on a bad link may take a hundred tries. On a clean link this costs a few turns once.
+ * A new link starts at the negotiated size: a clean link (the usual case) fills its frames from
+ * the first one. The price is on a link that is bad from the start: the frames handed down
+ * before the first checkpoint can no longer be cut, and at BER 3e-4 a 2 KB one takes about a
+ * hundred tries.
  */
 
 /** Wire bytes after which old observations count 1/e. */
@@ -24,8 +25,6 @@ export const MEMORY_BYTES = 16 * 1024
 export const PRIOR_BYTES = 16 * 1024
 /** Smallest data size we advise: IrLAP's smallest (64 bytes). */
 export const MIN_ADVISED_DATA_SIZE = 64
-/** Largest data size advised before any frame has been delivered. */
-export const START_DATA_SIZE = 256
 
 /** Loss share beyond which the estimate stops growing (all lost says only "very bad"). */
 const MAX_LOSS_SHARE = 0.95
@@ -35,8 +34,6 @@ export class FrameSizer {
   private frames = 0
   private losses = 0
   private bytes = 0
-  /** Twice the largest frame delivered (wire bytes): the slow start's ceiling. */
-  private ceiling = 0
 
   constructor () { this.reset() }
 
@@ -45,7 +42,6 @@ export class FrameSizer {
     this.frames = 1
     this.losses = 0
     this.bytes = PRIOR_BYTES
-    this.ceiling = START_DATA_SIZE
   }
 
   /** One I frame of `wireBytes` was delivered (`lost` false) or was the first one lost in its turn. */
@@ -54,7 +50,6 @@ export class FrameSizer {
     this.frames = this.frames * keep + 1
     this.losses = this.losses * keep + (lost ? 1 : 0)
     this.bytes = this.bytes * keep + wireBytes
-    if (!lost) this.ceiling = Math.max(this.ceiling, 2 * wireBytes)
   }
 
   /** Estimated probability that any one wire byte is hit. */
@@ -73,7 +68,7 @@ export class FrameSizer {
     const q = this.byteErrorRate
     const h = perFrameCost
     const best = q > 0 ? Math.floor((-h + Math.sqrt(h * h + 4 * h / q)) / 2) : max
-    return Math.max(Math.min(max, MIN_ADVISED_DATA_SIZE), Math.min(max, best, this.ceiling))
+    return Math.max(Math.min(max, MIN_ADVISED_DATA_SIZE), Math.min(max, best))
   }
 
   /**
