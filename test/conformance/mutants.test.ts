@@ -13,7 +13,7 @@ const EXPECTED: Record<string, string[]> = {
   'xid-any-destination': ['LAP/SEC/XID/BV-01'],
   'xid-version-1': ['LAP/SEC/XID/BV-02', 'LAP/SEC/XID/BV-03'],
   'xid-first-command': ['LAP/SEC/XID/BV-03', 'LAP/SEC/XID/BV-04', 'LAP/SEC/XID/BV-05', 'LAP/SEC/XID/BV-06'],
-  'xid-answer-final': ['LAP/SEC/XID/BV-01', 'LAP/SEC/XID/BV-06', 'LAP/SEC/XID/BV-07', 'LAP/SEC/XID/BV-08'],
+  'xid-answer-final': ['LAP/SEC/XID/BV-06', 'LAP/SEC/XID/BV-07', 'LAP/SEC/XID/BV-08'],
   'xid-every-slot': ['LAP/SEC/XID/BV-03', 'LAP/SEC/XID/BV-04', 'LAP/SEC/XID/BV-05', 'LAP/SEC/XID/BV-06', 'LAP/SEC/XID/BV-10'],
   'ignore-cr': ['LAP/SEC/XID/BI-01', 'LAP/PRI/XID/BV-02', 'LAP/PRI/CON/BV-01', 'LAP/PRI/CON/BV-02', 'LAP/PRI/CON/BV-03', 'LAP/ANY/TEST/BI-02', 'LAP/SEC/CON/BI-11', 'LAP/SEC/DATA/BI-04'],
   'reserved-addresses': ['LAP/SEC/CON/BI-08', 'LAP/SEC/XID/BI-04', 'LAP/SEC/XID/BI-05', 'LAP/SEC/CON/BI-14'],

@@ -78,7 +78,7 @@ export function plantMutant (port: Port, m: Mutant): { port: Port, planted: Plan
       if (frames.length === 0) { txDone(); return }
       for (const f of frames) transmit(f === d.value ? frame : emitFrame(f), f, opts)
     },
-    setSpeed: async (bps: number) => { if (planted.followSpeed?.(bps) !== false) await port.setSpeed(bps) },
+    setSpeed: async (bps: number) => { await port.setSpeed(bps) },
     setMinTurnaround: (ms: number) => { port.setMinTurnaround(planted.minTurnaround?.(ms) ?? ms) },
     close: async () => { await port.close() },
   }

@@ -51,7 +51,8 @@ const DISCOVERY: Mutant[] = [
       return {
         out: f => { if (is(f, 'XID') && !f.command) last = f; return f },
         in: (f, raw) => {
-          if (is(f, 'XID') && f.command && f.info.slot === 0xFF && last !== undefined) io.reply({ ...last, info: { ...last.info, destination: f.info.source, slots: f.info.slots, slot: 0xFF } })
+          const mine = last !== undefined && is(f, 'XID') && (f.info.destination === BROADCAST_DEVICE || f.info.destination === last.info.source)
+          if (mine && is(f, 'XID') && f.command && f.info.slot === 0xFF && last !== undefined) io.reply({ ...last, info: { ...last.info, destination: f.info.source, slots: f.info.slots, slot: 0xFF } })
           return f ?? raw
         },
       }

@@ -25,8 +25,6 @@ export interface Planted {
   delay?: (f: LapFrame) => number
   /** The minimum turnaround the port gets when the stack sets `ms`. */
   minTurnaround?: (ms: number) => number
-  /** Whether the port follows the stack's speed change to `bps`. */
-  followSpeed?: (bps: number) => boolean
   /** IrLAP timing for our stack (the stack's own fault switches). */
   timing?: Partial<LapTiming>
   /** Wraps the IrSock API of the device's stack (SOCK cases only reach it). */
