@@ -25,6 +25,7 @@ describe('irda view with a million frames', function () {
   let server: ViewerServer
   let countAtFirstTurn = 0
   let doneAtFirstTurn = true
+  let maxPerTurn = 0
   const api = async (path: string): Promise<RangeAnswer> => await (await fetch(server.url + path)).json() as RangeAnswer
 
   before(async () => {
@@ -37,7 +38,11 @@ describe('irda view with a million frames', function () {
     await new Promise(resolve => setImmediate(resolve))
     countAtFirstTurn = store.count
     doneAtFirstTurn = store.status.done
+    // The most frames indexed between two turns of the event loop: what a request may wait behind.
+    let last = store.count
+    const timer = setInterval(() => { maxPerTurn = Math.max(maxPerTurn, store.count - last); last = store.count }, 1)
     await opened.indexed
+    clearInterval(timer)
   })
 
   after(async () => {
@@ -49,6 +54,9 @@ describe('irda view with a million frames', function () {
   it('reads the capture a piece at a time, the event loop running between pieces', () => {
     expect(doneAtFirstTurn).to.equal(false)
     expect(countAtFirstTurn).to.be.lessThan(N / 2)
+    // A piece is 128 KiB, about 3,500 of these frames: a request waits behind one piece at most.
+    expect(maxPerTurn).to.be.greaterThan(0)
+    expect(maxPerTurn).to.be.lessThan(8000)
     expect(store.status).to.include({ done: true, dropped: 0 })
     expect(store.count).to.equal(N)
   })

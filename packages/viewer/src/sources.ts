@@ -1,10 +1,12 @@
 /*!
- * Where a {@link CaptureStore}'s frames come from: a pcap file read in the background a
- * megabyte at a time (the page can draw while it goes), or a live source whose frames are
- * appended to a pcap as they pass (the store reads its bytes back from there).
+ * Where a {@link CaptureStore}'s frames come from: a pcap file read in the background by the
+ * capture package's streaming PcapParser, a piece at a time (the page can draw while it goes),
+ * or a live source whose frames are appended to a pcap as they pass (the store reads its bytes
+ * back from there).
  */
 import { openSync, readSync, closeSync, writeSync } from 'node:fs'
-import { encodePcapHeader, encodePcapRecord, forEachPcapRecordAsync, PcapParser, PCAP_GLOBAL_HEADER_LEN, type PcapOptions } from '@irdakit/capture'
+import { open } from 'node:fs/promises'
+import { encodePcapHeader, encodePcapRecord, PcapParser, PCAP_GLOBAL_HEADER_LEN, PCAP_MAX_RECORD, type PcapOptions } from '@irdakit/capture'
 import { CaptureStore, PCAP_FRAME_OVERHEAD, PCAP_HEADER, type SpeedTracker, type ViewRecord } from './store.js'
 
 /** Why `path` is not a readable IrDA pcap, or undefined when its header is fine. */
@@ -24,23 +26,47 @@ export function pcapHeaderProblem (path: string): string | undefined {
   }
 }
 
+/** Bytes read per turn of the event loop while indexing: small, so the page's requests are answered between pieces. */
+const INDEX_PIECE = 128 * 1024
+
 /**
- * Indexes the pcap at `path` in the background. `store.status.done` turns true when it is read;
- * `indexed` resolves then (never rejects: a bad file ends in `store.status.error`).
+ * Indexes the pcap at `path` in the background, {@link INDEX_PIECE} bytes a turn of the event
+ * loop (the server answers the page in between). `store.status.done` turns true when it is
+ * read; `indexed` resolves then (never rejects: a bad file ends in `store.status.error`).
  */
 export function openPcapStore (path: string, opts: { speedTracker?: SpeedTracker, maxFrames?: number, source?: string } = {}): { store: CaptureStore, indexed: Promise<void> } {
   const store = new CaptureStore(path, { ...opts, source: opts.source ?? path })
-  let offset = PCAP_HEADER
-  let truncated: string | undefined
-  const indexed = forEachPcapRecordAsync(path, rec => {
-    store.add({ timeMs: rec.timestampMs, direction: rec.direction, frame: rec.frame }, offset + PCAP_FRAME_OVERHEAD)
-    offset += PCAP_FRAME_OVERHEAD + rec.frame.length
-  }, { onTruncated: m => { truncated = m.replace(/^pcap: /, '') } }).then(r => {
-    store.finish(r.ok ? (truncated !== undefined ? { truncated } : {}) : { error: r.error.message })
-  }, (e: unknown) => {
+  const indexed = indexFile(path, store).then(outcome => store.finish(outcome), (e: unknown) => {
     store.finish({ error: (e as NodeJS.ErrnoException).code ?? String(e) })
   })
   return { store, indexed }
+}
+
+async function indexFile (path: string, store: CaptureStore): Promise<{ error?: string, truncated?: string }> {
+  const parser = new PcapParser()
+  // Room for a piece after the largest record the parser may be holding on to.
+  const buf = new Uint8Array(INDEX_PIECE + PCAP_MAX_RECORD + 64)
+  let filled = 0
+  let offset = PCAP_HEADER
+  const file = await open(path, 'r')
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buf, filled, Math.min(INDEX_PIECE, buf.length - filled), null)
+      filled += bytesRead
+      const used = parser.feed(buf.subarray(0, filled), rec => {
+        store.add({ timeMs: rec.timestampMs, direction: rec.direction, frame: rec.frame }, offset + PCAP_FRAME_OVERHEAD)
+        offset += PCAP_FRAME_OVERHEAD + rec.frame.length
+      })
+      if (parser.error !== undefined) return { error: parser.error.replace(/^pcap: /, '') }
+      buf.copyWithin(0, used, filled)
+      filled -= used
+      if (bytesRead === 0) break
+    }
+  } finally {
+    await file.close()
+  }
+  const truncated = parser.truncation(filled)
+  return truncated === undefined ? {} : { truncated: truncated.replace(/^pcap: /, '') }
 }
 
 /**

@@ -152,6 +152,21 @@ describe('viewer: the capture store and its server', () => {
     expect(store.status.truncated).to.match(/record 9 data truncated/)
   })
 
+  it('keeps the frames before a damaged record and says what was wrong with it', async () => {
+    const path = join(dir, 'c.pcap')
+    writePcap(path, smallCapture())
+    const bytes = readFileSync(path)
+    // Record 3's pseudo-header protocol field: past the global header and three records.
+    let o = 24
+    for (let n = 0; n < 3; n++) o += 16 + bytes.readUInt32LE(o + 8)
+    bytes.writeUInt16BE(0x0800, o + 16 + 14)
+    writeFileSync(path, bytes)
+    const { store, indexed } = openPcapStore(path)
+    await indexed
+    expect(store.count).to.equal(3)
+    expect(store.status).to.include({ done: true, error: 'record 3 protocol 0x800, expected 0x0017' })
+  })
+
   it('says why a file is not an IrDA capture before serving it', () => {
     const path = join(dir, 'x.pcap')
     writeFileSync(path, 'not a capture at all, really not')
