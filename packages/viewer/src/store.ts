@@ -5,7 +5,7 @@
  * frames in it are read back from the file and decoded again, so memory stays at the rows
  * whatever the capture's size, up to {@link DEFAULT_MAX_FRAMES} frames.
  *
- * Frames are added as they come (a pcap read a megabyte at a time, or a live source writing
+ * Frames are added as they come (a pcap read 128 KiB at a time, or a live source writing
  * its pcap), so the page can draw the start of a capture while the rest is still indexed.
  */
 import { closeSync, openSync, readSync } from 'node:fs'
