@@ -1,5 +1,6 @@
 import { expect } from 'chai'
 import { parseFrame } from '@irdakit/lap'
+import { runSoak } from '../soak/soak.js'
 import { lossyTransfer } from './lossy-link.js'
 
 // Issue 17: at BER 1e-4 every 2042-byte frame is likely hit. The sender now sends I frames
@@ -44,5 +45,12 @@ describe('lap: adaptive I frame size under bit errors (emulated room, 115200 b/s
     }
     expect(await polls(0)).to.equal(0)
     expect(await polls(1e-4)).to.be.greaterThan(10)
+  })
+
+  it('through the whole stack (IrSock stream, TinyTP, IrLMP): at least 40% of the line at BER 1e-4, SHA-256 equal', async () => {
+    const r = await runSoak({ bytes: 256_000, ber: 1e-4, seed: 1 })
+    expect(r.errors).to.deep.equal([])
+    expect(r.receivedSha256).to.equal(r.sentSha256)
+    expect(r.goodputBps / (115200 * 0.8)).to.be.at.least(0.40)
   })
 })

@@ -635,6 +635,10 @@ export class IrdaStack {
     let moved = false
     if (s.ttp.state === 'connected' || s.ttp.state === 'closing') {
       const window = this.station.link?.txWindowSize ?? 1
+      // IrLAP's frame size advice (smaller frames while they are being lost), as LM data bytes.
+      const link = this.station.link
+      const advised = this.station.advisedDataSize
+      if (link !== undefined && advised !== undefined) s.ttp.setLmDataSizeAdvice(this.lmp.maxDataSize() - (link.txDataSize - advised))
       s.ttp.setLmFlow(2 * window - this.station.pendingData, this.station.pendingData === 0)
     }
     for (let r = s.ttp.pollLmRequest(); r !== undefined; r = s.ttp.pollLmRequest()) {

@@ -60,6 +60,8 @@ export class TtpConnection {
   private receivedBytes = 0
   private peerMax = 0
   private segSize = 0
+  /** SDU bytes per data PDU that IrLAP advises on a noisy link (see setLmDataSizeAdvice). */
+  private segAdvice = Number.POSITIVE_INFINITY
   private closingUserData: Uint8Array | undefined
   /** Stream bytes written and not yet cut into a segment: fewer than one PDU's worth. */
   private tail: Uint8Array = new Uint8Array(0)
@@ -145,7 +147,7 @@ export class TtpConnection {
     if (sdu.length === 0) throw new TtpEmptySduError()
     if (sdu.length > this.maxSendSduSize) throw new TtpSduTooLargeError(sdu.length, this.maxSendSduSize, this.peerMax !== 0)
     this.cutTail()
-    const segs = segment(sdu.slice(), this.segSize)
+    const segs = segment(sdu.slice(), this.peerMax !== 0 ? this.cutSize : this.segSize)
     this.sendQueue.push(...segs)
     this.sendQueueBytes += sdu.length
     this.counters.txSdus++
@@ -167,11 +169,11 @@ export class TtpConnection {
     let at = 0
     while (at < bytes.length) {
       if (this.tail.length !== this.segSize) this.tail = new Uint8Array(this.segSize)
-      const take = Math.min(bytes.length - at, this.segSize - this.tailLength)
+      const take = Math.max(0, Math.min(bytes.length - at, this.cutSize - this.tailLength))
       this.tail.set(bytes.subarray(at, at + take), this.tailLength)
       this.tailLength += take
       at += take
-      if (this.tailLength === this.segSize) this.cutTail()
+      if (this.tailLength >= this.cutSize) this.cutTail()
     }
     this.pump()
   }
@@ -188,6 +190,19 @@ export class TtpConnection {
     this.lmIdle = idle && undrained === 0
     this.pump()
   }
+
+  /**
+   * IrLAP's advice, from the driver: on a noisy link more gets through in smaller frames, so data
+   * PDUs cut from now on carry at most `lmDataSize` bytes of LM data (our header included).
+   * SDUs still arrive whole: with SAR an SDU becomes more segments, a stream is cut anyway, and
+   * an SDU without SAR (whose boundaries the peer sees) still goes as one PDU.
+   */
+  setLmDataSizeAdvice (lmDataSize: number): void {
+    this.segAdvice = Math.max(1, lmDataSize - TTP_HEADER_LEN)
+  }
+
+  /** SDU bytes to cut into one data PDU now. */
+  private get cutSize (): number { return Math.min(this.segSize, this.segAdvice) }
 
   /** Takes the next complete SDU (or what `read()` left of it); its credit goes back to the peer. */
   receive (): ReceivedSdu | undefined {
