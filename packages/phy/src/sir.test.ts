@@ -189,6 +189,16 @@ describe('phy/sir fast paths', () => {
     }), { seed: 11, numRuns: 500 })
   })
 
+  it('property: frames larger than the wrap scratch, dense with escapes, round trip (the escaper writes past its end into room kept for it)', () => {
+    const special = fc.constantFrom(0xC0, 0xC1, 0x7D)
+    fc.assert(fc.property(fc.array(fc.oneof(special, special, fc.integer({ min: 0, max: 255 })), { minLength: 4200, maxLength: 4300 }), fc.nat({ max: 40 }), (bytes, xbofs) => {
+      const frame = Uint8Array.from(bytes)
+      const evs = new SirUnwrapper({ maxFrame: frame.length + 2 }).push(sirWrap(frame, { xbofs }))
+      expect(evs).to.have.length(1)
+      expect(evs[0].type === 'frame' && Buffer.from(evs[0].frame).equals(Buffer.from(frame))).to.equal(true)
+    }), { numRuns: 40 })
+  })
+
   it('every wrapped frame and every received frame is an array of its own (pooled memory is never shared)', () => {
     const frames = Array.from({ length: 40 }, (_, k) => new Uint8Array(600).fill(k + 1))
     const wires = frames.map(f => sirWrap(f))

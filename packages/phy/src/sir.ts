@@ -63,48 +63,64 @@ export function sirWrap (frame: Uint8Array, opts: SirWrapOptions = {}): Uint8Arr
   checkXbofs(xbofs)
   const n = frame.length
   const fcs = fcs16(frame)
-  const worst = xbofs + 1 + 2 * (n + 2) + 1
+  const worst = xbofs + 1 + 2 * (n + 2) + 1 + 3 // and the bytes escapeInto may write past its end
   if (worst > wrapScratch.length) { wrapScratch = new Uint8Array(worst); wrapScratchView = viewOf(wrapScratch) }
   const out = wrapScratch
   out.fill(XBOF, 0, xbofs)
   let o = xbofs
   out[o++] = BOF
-  o = escapeInto(frame, out, wrapScratchView, o)
-  const f0 = fcs & 0xFF
-  const f1 = fcs >>> 8
-  if (NEEDS_ESCAPE[f0] === 1) { out[o++] = CE; out[o++] = f0 ^ ESC_XOR } else out[o++] = f0
-  if (NEEDS_ESCAPE[f1] === 1) { out[o++] = CE; out[o++] = f1 ^ ESC_XOR } else out[o++] = f1
+  const view = wrapScratchView
+  o = escapeInto(frame, view, o)
+  view.setUint16(o, ESC_CODE[fcs & 0xFF], true); o += ESC_LEN[fcs & 0xFF]
+  view.setUint16(o, ESC_CODE[fcs >>> 8], true); o += ESC_LEN[fcs >>> 8]
   out[o++] = EOF
   return pooledCopy(out, o)
 }
 
-/** Writes `src` with transparency escapes into `out` (and `outView`, the same memory) from `o`; returns the new end. */
-function escapeInto (src: Uint8Array, out: Uint8Array, outView: DataView, o: number): number {
+/**
+ * Each byte as it goes out inside a frame, as a little-endian 16-bit store: the byte itself, or
+ * CE then the byte XOR 0x20; and how many of those two bytes count. A store per byte, no branch:
+ * the byte after a plain byte overwrites the unused half.
+ */
+const ESC_CODE = new Uint16Array(256)
+const ESC_LEN = new Uint8Array(256)
+for (let b = 0; b < 256; b++) {
+  ESC_CODE[b] = NEEDS_ESCAPE[b] === 1 ? CE | ((b ^ ESC_XOR) << 8) : b
+  ESC_LEN[b] = NEEDS_ESCAPE[b] + 1
+}
+
+/**
+ * The same for two bytes at once (the 16-bit little-endian value of a pair): up to four bytes
+ * out as one 32-bit store, and their count. 320 KiB of tables, for frames dense with escapes.
+ */
+const PAIR_CODE = new Uint32Array(65536)
+const PAIR_LEN = new Uint8Array(65536)
+for (let u = 0; u < 65536; u++) {
+  const first = u & 0xFF
+  const second = u >>> 8
+  PAIR_CODE[u] = (ESC_CODE[first] | (ESC_CODE[second] << (8 * ESC_LEN[first]))) >>> 0
+  PAIR_LEN[u] = ESC_LEN[first] + ESC_LEN[second]
+}
+
+/**
+ * Writes `src` with transparency escapes into `outView` from `o`; returns the new end. May
+ * write up to three bytes past the end (room the caller keeps).
+ */
+function escapeInto (src: Uint8Array, outView: DataView, o: number): number {
   const n = src.length
   const inView = viewOf(src)
   let i = 0
   for (const last = n - 3; i < last; i += 4) {
     const w = inView.getUint32(i, true)
     if (hasSpecial(w) === 0) { outView.setUint32(o, w, true); o += 4; continue }
-    const b0 = w & 0xFF
-    const b1 = (w >>> 8) & 0xFF
-    const b2 = (w >>> 16) & 0xFF
-    const b3 = w >>> 24
-    if ((NEEDS_ESCAPE[b0] & NEEDS_ESCAPE[b1] & NEEDS_ESCAPE[b2] & NEEDS_ESCAPE[b3]) === 1) {
-      // Four special bytes: eight bytes out, as two words.
-      outView.setUint32(o, CE | ((b0 ^ ESC_XOR) << 8) | (CE << 16) | ((b1 ^ ESC_XOR) << 24), true)
-      outView.setUint32(o + 4, CE | ((b2 ^ ESC_XOR) << 8) | (CE << 16) | ((b3 ^ ESC_XOR) << 24), true)
-      o += 8
-      continue
-    }
-    for (let j = i; j < i + 4; j++) {
-      const b = src[j]
-      if (NEEDS_ESCAPE[b] === 1) { outView.setUint16(o, CE | ((b ^ ESC_XOR) << 8), true); o += 2 } else out[o++] = b
-    }
+    let u = w & 0xFFFF
+    outView.setUint32(o, PAIR_CODE[u], true); o += PAIR_LEN[u]
+    u = w >>> 16
+    outView.setUint32(o, PAIR_CODE[u], true); o += PAIR_LEN[u]
   }
   for (; i < n; i++) {
     const b = src[i]
-    if (NEEDS_ESCAPE[b] === 1) { out[o++] = CE; out[o++] = b ^ ESC_XOR } else out[o++] = b
+    outView.setUint16(o, ESC_CODE[b], true); o += ESC_LEN[b]
   }
   return o
 }
@@ -188,6 +204,13 @@ export class SirUnwrapper implements FrameUnwrapper {
           // A special byte after CE, a full buffer or the end of the chunk leave it to ESCAPED.
           let pending = true
           if (view !== undefined) {
+            // Four pairs per two words: [x CE y CE][z CE u CE] with x..u plain (a frame of escapes).
+            for (const last = n - 8, room = max - 4; i <= last && len <= room; i += 8, len += 4) {
+              const w1 = view.getUint32(i, true)
+              const w2 = view.getUint32(i + 4, true)
+              if ((((w1 ^ 0x7D007D00) | (w2 ^ 0x7D007D00)) & 0xFF00FF00) !== 0 || (hasSpecial(w1 & 0x00FF00FF) | hasSpecial(w2 & 0x00FF00FF)) !== 0) break
+              bufView.setUint32(len, ((w1 & 0xFF) | ((w1 >>> 8) & 0xFF00) | ((w2 & 0xFF) << 16) | ((w2 << 8) & 0xFF000000)) ^ 0x20202020, true)
+            }
             // Two pairs per word: [x CE y CE] with x and y plain, while there is room for both.
             for (const last = n - 4, room = max - 2; i <= last && len <= room; i += 4, len += 2) {
               const w = view.getUint32(i, true)
