@@ -36,7 +36,7 @@ export function speedPlot (rows: BenchRow[]): string {
     title: 'One-way goodput against speed',
     x: { label: 'speed (bit/s)', log: true, min: 2000, max: 5e6, ticks: [2400, 9600, 38400, 115200, 576000, 1152000, 4000000].map(b => [b, speedLabel(b)]) },
     y: SHARE_AXIS,
-    series: [idealCurve(1, '#555555'), { ...idealCurve(10, '#ff7f0e'), style: 'dashed' }, ...measuredSeries(onSpeed, rowBps, r => r.bench, 0)],
+    series: [idealCurve(0.01, '#000000'), idealCurve(1, '#999999'), { ...idealCurve(10, '#ff7f0e'), style: 'dashed' }, ...measuredSeries(onSpeed, rowBps, r => r.bench, 0)],
   })
 }
 

@@ -64,9 +64,9 @@ describe('bench/render: docs/benchmarks.md from a run', () => {
     const speed = files['benchmarks/goodput-speed.svg']
     const ber = files['benchmarks/goodput-ber.svg']
     expect(speed).to.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^]*<\/svg>\n$/)
-    // Two ideal curves through the 9 IrDA speeds; lap-goodput's and irsock-bulk's three points.
+    // Three ideal curves through the 9 IrDA speeds; lap-goodput's and irsock-bulk's three points.
     const polylines = [...speed.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map(m => m[1].split(' ').length)
-    expect(polylines).to.deep.equal([9, 9])
+    expect(polylines).to.deep.equal([9, 9, 9])
     expect(speed.match(/<circle [^>]*><title>/g)).to.have.length(3)
     expect(ber.match(/<circle [^>]*><title>/g)).to.have.length(1)
     expect([...ber.matchAll(/<polyline [^>]*points="([^"]*)"/g)].map(m => m[1].split(' ').length)).to.deep.equal([17, 17]) // the bounds
