@@ -1,6 +1,6 @@
 /*!
  * `npm run docs:viewer`: regenerates docs/viewer/viewer.png (the whole capture), viewer-zoom.png
- * and its SVG export viewer-zoom.svg (around the retransmission) from a
+ * and its SVG export viewer-zoom.svg (the frames around the retransmission) from a
  * real capture (the demo's exchange in an emulated room: discovery, connect, IAS, TinyTP data
  * with a retransmission), drawn by the real page in headless chromium. Nothing is drawn by hand.
  */
@@ -33,17 +33,19 @@ try {
     await page.waitForSelector('#detail pre.hex')
     mkdirSync(out, { recursive: true })
     await page.screenshot({ path: join(out, 'viewer.png') })
-    // Zoomed in on the retransmission: 60 ms before it to 40 ms after, every frame labelled.
-    const end = await page.evaluate(async (i) => {
-      const r = await fetch(`/api/frame?i=${i}`)
-      return (await r.json() as { end: number }).end
-    }, Number(retransmitted))
-    await page.evaluate((t) => {
+    // Zoomed in on the recovery: the poll and its answer before the retransmission, the three frames after it.
+    const i = Number(retransmitted)
+    // (No named functions inside evaluate: tsx would wrap them in a helper the page lacks.)
+    const [first, last] = await page.evaluate(async (ns) => await Promise.all(ns.map(async n => await (await fetch(`/api/frame?i=${n}`)).json() as { start: number, end: number })),
+      [Math.max(0, i - 2), Math.min(capture.frames - 1, i + 3)])
+    const window = { from: first.start, to: last.end }
+    await page.evaluate((w) => {
       const v = (globalThis as unknown as PageGlobals).irdaView
-      v.state.t0 = t - 60
-      v.state.scale = 620 / 100
+      const span = Math.max(w.to - w.from, 0.5)
+      v.state.scale = 560 / span
+      v.state.t0 = w.from - span * 0.05
       v.refresh()
-    }, end)
+    }, window)
     await settled(page)
     await page.screenshot({ path: join(out, 'viewer-zoom.png') })
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')])

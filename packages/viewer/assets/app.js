@@ -142,7 +142,7 @@ function draw (answer, from, to) {
   state.drawn = []
   if (answer.density) { drawDensity(svg, answer, x, from, to); return }
   const flagNames = Object.keys(state.info.flags)
-  let lastTextY = -Infinity
+  const labelled = chooseLabels(answer.frames, f => y(f.end))
   for (const f of answer.frames) {
     const classes = ['frame', 'layer-' + f.layer, ...flagNames.filter(n => (f.flags & state.info.flags[n]) !== 0)]
     if (f.i === state.selected) classes.push('selected')
@@ -162,14 +162,28 @@ function draw (answer, from, to) {
       el(g, 'line', { class: 'arrow', x1: sx, y1: ys, x2: tx, y2: Math.max(ye, ys + 1), 'marker-end': 'url(#head)' })
     }
     if (targets.length === 0) el(g, 'line', { class: 'arrow', x1: sx, y1: ys, x2: right, y2: ye })
-    if (ye - lastTextY >= 12) {
-      el(g, 'text', { x: textX, y: ye + 4 }, `#${f.i + 1} ${f.summary}`)
-      lastTextY = ye
-    }
+    if (labelled.has(f.i)) el(g, 'text', { x: textX, y: ye + 4 }, `#${f.i + 1} ${f.summary}`)
     el(g, 'title', {}, `#${f.i + 1} at ${timeText(f.end)}: ${f.summary}`)
     state.drawn.push(f.i)
   }
   svg.setAttribute('data-drawn', String(state.drawn.length))
+}
+
+// Which frames get a text label: no two closer than 12 px, frames with a problem first, then
+// the rest in time order where there is still room.
+function chooseLabels (frames, yOf) {
+  const placed = []
+  const chosen = new Set()
+  const free = y => placed.every(p => Math.abs(p - y) >= 12)
+  const problem = f => (f.flags & state.info.problemFlags) !== 0
+  for (const pass of [true, false]) {
+    for (const f of frames) {
+      if (problem(f) !== pass || !free(yOf(f))) continue
+      placed.push(yOf(f))
+      chosen.add(f.i)
+    }
+  }
+  return chosen
 }
 
 function drawDensity (svg, answer, x, from, to) {
