@@ -23,6 +23,8 @@ export const CRC16_TABLE = buildTable16(0x8408)
  */
 const [S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, S13, S14, S15] = buildSlices16(CRC16_TABLE)
 const CRC32_TABLE = buildTable32(0xEDB88320)
+/** Words read through a Uint32Array are in the machine's order; the sliced CRC wants little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 
 function buildTable16 (poly: number): Uint16Array {
   const t = new Uint16Array(256)
@@ -59,7 +61,22 @@ function buildTable32 (poly: number): Int32Array {
  */
 export function crc16 (data: Uint8Array, reg = 0xFFFF, start = 0, end = data.length): number {
   let i = start
-  if (end - start >= 16) {
+  if (LITTLE_ENDIAN && ((data.byteOffset + start) & 3) === 0 && end - start >= 16) {
+    // Aligned: read the words through a Uint32Array, cheaper than DataView's reads.
+    const w = new Uint32Array(data.buffer, data.byteOffset + start, (end - start) >>> 2)
+    const words = ((end - start) >>> 4) << 2
+    for (let j = 0; j < words; j += 4) {
+      const a = w[j] ^ reg
+      const b = w[j + 1]
+      const c = w[j + 2]
+      const d = w[j + 3]
+      reg = S15[a & 0xFF] ^ S14[(a >>> 8) & 0xFF] ^ S13[(a >>> 16) & 0xFF] ^ S12[a >>> 24] ^
+        S11[b & 0xFF] ^ S10[(b >>> 8) & 0xFF] ^ S9[(b >>> 16) & 0xFF] ^ S8[b >>> 24] ^
+        S7[c & 0xFF] ^ S6[(c >>> 8) & 0xFF] ^ S5[(c >>> 16) & 0xFF] ^ S4[c >>> 24] ^
+        S3[d & 0xFF] ^ S2[(d >>> 8) & 0xFF] ^ S1[(d >>> 16) & 0xFF] ^ S0[d >>> 24]
+    }
+    i = start + (words << 2)
+  } else if (end - start >= 16) {
     const v = new DataView(data.buffer, data.byteOffset, data.byteLength)
     for (const last = end - 15; i < last; i += 16) {
       const a = v.getUint32(i, true) ^ reg
