@@ -106,6 +106,9 @@ function ttpOptions (o: TtpOptions): TtpOptions {
 
 const isFields = (q: QosCapabilities | QosFields | undefined): q is QosFields => q !== undefined && 'baudRate' in q
 
+/** How late (ms) a turn that is due may go out at most while the stack's users get one macrotask to reply. */
+const TURN_YIELD_MS = 0.001
+
 export class IrdaStack {
   readonly port: Port
   readonly station: IrlapStation
@@ -331,6 +334,9 @@ export class IrdaStack {
       if (s.readableBytes > 0) s.reset(); else s.close({ flush: true })
     }
     for (const srv of [...this.servers.values(), ...this.lmpServers.values()]) srv.close()
+    // A query under way is abandoned like a connection, whether or not its answer would make it
+    // in before the link goes down.
+    for (const [id, w] of [...this.iasWaiters]) { this.iasWaiters.delete(id); w.resolve({ ok: false, cause: 'lm-initiated', message: 'the IrDA stack closed' }) }
     this.pump()
     if (this.lmp.linkState().state !== 'down') {
       await new Promise<void>(resolve => {
@@ -681,7 +687,7 @@ export class IrdaStack {
     if (at === this.timerAt) return
     this.timer?.cancel()
     this.timerAt = at
-    this.timer = at === undefined ? undefined : this.port.clock.setTimer(at, () => {
+    const fire = (): void => {
       this.timerAt = undefined
       this.timer = undefined
       if (this.closedFlag) return
@@ -689,6 +695,18 @@ export class IrdaStack {
       this.station.poll(now)
       this.lmp.poll(now)
       this.pump()
-    })
+    }
+    if (at === undefined) { this.timer = undefined; return }
+    if (at > this.now()) { this.timer = this.port.clock.setTimer(at, fire); return }
+    // Due already: IrLAP's turn (its answer to a poll, or the primary taking the line back).
+    // It runs from the next macrotask, so the promise chains of the stack's users have run and
+    // what they send in reply (an IrSock connect after its IAS answer) goes in this turn, not
+    // after another RR/RR round: a VirtualClock fires a timer set for now before any of them.
+    // A clock timer just after is the backstop, so virtual time never runs past the turn.
+    let done = false
+    const run = (): void => { if (done) return; done = true; backstop.cancel(); fire() }
+    const backstop = this.port.clock.setTimer(this.now() + TURN_YIELD_MS, run)
+    setImmediate(run)
+    this.timer = { cancel: () => { done = true; backstop.cancel() } }
   }
 }

@@ -12,8 +12,14 @@ type I = LapFrame & { kind: 'I' }
 const iFrames = (turn: Received[]): I[] => turn.map(r => r.frame).filter((f): f is I => f?.kind === 'I')
 const nrOf = (turn: Received[]): number | undefined => { const f = turn[turn.length - 1]?.frame; return f !== undefined && 'nr' in f ? f.nr : undefined }
 
-/** Polls until the target sends an I frame; returns it and the turn it came in. */
+/**
+ * The target's first I frame and the turn it came in: the turn that answered our last frame
+ * (a device may reply in it, as Linux and irdakit do), else polls until one comes.
+ */
 async function pollForI (ctx: CaseContext, link: PrimaryLink, tries = 20): Promise<{ f: I, turn: Received[] }> {
+  const answered = link.turns[link.turns.length - 1]
+  const early = answered !== undefined ? iFrames(answered)[0] : undefined
+  if (early !== undefined) return { f: early, turn: answered }
   for (let i = 0; i < tries; i++) {
     const turn = await link.exchange()
     const f = iFrames(turn)[0]

@@ -250,6 +250,7 @@ export function primaryNeedsReset (c: StationContext, now: number): void {
 export function onSecondaryResetSnrm (c: StationContext, now: number, f: Snrm): void {
   if (f.info !== undefined && (f.info.source !== c.peerAddress || f.info.destination !== c.deviceAddress)) { c.stats.ignored++; return }
   c.frmr = undefined
+  c.timers.stop('Turn') // the reset is answered by the layer above, not by a turn
   c.enter('RESET_CHECK')
   c.timers.set('WD', now + 2 * (c.link as NonNullable<StationContext['link']>).peerMaxTurnaroundMs)
   c.emit({ type: 'reset-indication', origin: 'remote' })

@@ -36,13 +36,17 @@ export function primaryTurn (c: StationContext, now: number): void {
   c.armAfterTx(now, 'F', fMs(c))
 }
 
-/** The secondary's turn is over: send again at once if there is work, else hold the line (P timer). */
+/**
+ * The secondary's turn is over: our turn comes at once if there is work (the P timer, due now,
+ * so the layers above first see the frames that turn brought and their reply goes in it, not
+ * after another RR/RR round), else we hold the line (P timer).
+ */
 function turnOver (c: StationContext, now: number, checkpoint: boolean): void {
   c.timers.stop('F')
   const gotI = endOfPeerTurn(c, checkpoint)
   c.enter('XMIT_P')
   if (gotI) c.idlePollMs = c.timing.fastPollMs
-  if (gotI || hasWork(c)) { primaryTurn(c, now); return }
+  if (gotI || hasWork(c)) { c.timers.set('P', now); return }
   c.timers.set('P', now + c.idlePollMs)
   c.idlePollMs = Math.min(2 * c.idlePollMs, link(c).maxTurnaroundMs)
 }

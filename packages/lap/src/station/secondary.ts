@@ -1,6 +1,9 @@
 /*!
  * The secondary in NRM (IrLAP 1.1 section 6.8, RECV_S and XMIT_S): it speaks only when polled,
- * answers at once with its turn (F on the last frame), and watches the line with the WD timer.
+ * answers with its turn (F on the last frame), and watches the line with the WD timer. The
+ * answer is built at `poll(now)` (the Turn timer, due at once), not inside `handleFrame`: the
+ * layers above first see the frames the poll brought, so a reply they queue (an IrLMP connect
+ * confirm, an IAS answer) goes in this very turn instead of after another RR/RR round.
  * Invalid commands get FRMR (IrLAP 1.1 section 5.7.7), repeated until reset or disconnect.
  */
 import type { FrmrInfo, LapFrame } from '../frame.js'
@@ -50,14 +53,17 @@ export function onSecondaryNrm (c: StationContext, now: number, f: NrmFrame): vo
   c.timers.set('WD', now + wdMs(c))
   if (!f.pf) return
   endOfPeerTurn(c, true)
-  secondaryTurn(c, now)
+  c.timers.set('Turn', now)
 }
+
+/** Turn timer: the layers above have had their chance to queue a reply; answer the poll now. */
+export function onSecondaryTurnDue (c: StationContext, now: number): void { secondaryTurn(c, now) }
 
 export function onSecondaryUi (c: StationContext, now: number, f: LapFrame & { kind: 'UI' }): void {
   noteAlive(c)
   c.emit({ type: 'unitdata-indication', data: f.info, broadcast: f.caddr !== c.connAddr })
   c.timers.set('WD', now + wdMs(c))
-  if (f.pf) { endOfPeerTurn(c, false); secondaryTurn(c, now) }
+  if (f.pf) { endOfPeerTurn(c, false); c.timers.set('Turn', now) }
 }
 
 /** TEST command with P in NRM: echo it as our whole turn (IrLAP 1.1 section 6.12). */
@@ -65,6 +71,7 @@ export function onSecondaryTest (c: StationContext, now: number, f: LapFrame & {
   noteAlive(c)
   c.timers.set('WD', now + wdMs(c))
   if (!f.pf) return
+  c.timers.stop('Turn') // the echo is our whole turn
   c.send(now, { kind: 'TEST', caddr: c.connAddr, command: false, pf: true, info: { data: f.info.data } })
   enterReceiveS(c, now)
 }
@@ -98,6 +105,7 @@ export function secondaryReject (c: StationContext, now: number, pf: boolean, co
     info: { rejectedControl: control, vs: c.vs, vr: c.vr, rejectedCommand: true, w: why.w ?? false, x: why.x ?? false, y: why.y ?? false, z: why.z ?? false },
   }
   c.enter('ERROR_S')
+  c.timers.stop('Turn') // from now on every poll gets the FRMR
   c.timers.set('WD', now + wdMs(c))
   if (pf) {
     c.send(now, c.frmr)

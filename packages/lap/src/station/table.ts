@@ -179,8 +179,8 @@ export const STATE_TABLE: Readonly<Record<LapState, StateRow>> = {
     timers: { F: C.onResetTimeout },
     requests: { discovery: refuseDiscovery, data: queueData, unitdata: queueUi, disconnect: c => { c.disconnectPending = true } },
   },
-  RECV_S: { frames: secondaryFrames, timers: { WD: S.onSecondaryWd }, requests: secondaryRequests },
-  XMIT_S: { frames: secondaryFrames, timers: { WD: S.onSecondaryWd }, requests: secondaryRequests },
+  RECV_S: { frames: secondaryFrames, timers: { WD: S.onSecondaryWd, Turn: S.onSecondaryTurnDue }, requests: secondaryRequests },
+  XMIT_S: { frames: secondaryFrames, timers: { WD: S.onSecondaryWd, Turn: S.onSecondaryTurnDue }, requests: secondaryRequests },
   SCLOSE: {
     frames: { DISC: C.onSecondaryDisc, I: S.onScloseCommand, RR: S.onScloseCommand, RNR: S.onScloseCommand, REJ: S.onScloseCommand, SREJ: S.onScloseCommand },
     timers: { WD: S.onScloseWd },

@@ -11,10 +11,13 @@
  * - `Query`: discovery responder, waiting for the rest of a discovery (the final XID).
  * - `MediaBusy`: a queued discovery/connect/UI request waiting for 500 ms of quiet medium.
  * - `Backoff`: primary in SETUP, a random wait before repeating an unanswered SNRM.
+ * - `Turn`: secondary, polled: its answer is built when this fires (due at once), so the
+ *   layers above have seen what the poll brought and queued their reply first (not in IrLAP's
+ *   list; Linux does the same by letting them reply before it decides on RR).
  */
-export type TimerName = 'P' | 'F' | 'WD' | 'Slot' | 'Query' | 'MediaBusy' | 'Backoff'
+export type TimerName = 'P' | 'F' | 'WD' | 'Slot' | 'Query' | 'MediaBusy' | 'Backoff' | 'Turn'
 
-export const TIMER_NAMES: readonly TimerName[] = ['P', 'F', 'WD', 'Slot', 'Query', 'MediaBusy', 'Backoff']
+export const TIMER_NAMES: readonly TimerName[] = ['P', 'F', 'WD', 'Slot', 'Query', 'MediaBusy', 'Backoff', 'Turn']
 
 export class TimerTable {
   private readonly deadlines = new Map<TimerName, number>()
