@@ -22,6 +22,7 @@ import { codec } from './phy-codec.js'
 import { virtualTimeBench } from './virtual-time.js'
 import { berGoodputBench } from './ber-goodput.js'
 import { dumpRows } from './dump.js'
+import { connectBench } from './connect.js'
 import { viewerIndexBench } from './viewer-index.js'
 import { irsockBulkBench } from './irsock-bulk.js'
 
@@ -30,6 +31,7 @@ export type { BenchRow }
 const BENCHES: Record<string, Bench> = {
   'virtual-time': virtualTimeBench,
   'ber-goodput': berGoodputBench,
+  'connect': connectBench,
   'viewer-index': viewerIndexBench,
   'irsock-bulk': irsockBulkBench,
   'lap-goodput': lapGoodput,

@@ -8,10 +8,11 @@
  *   negotiated minimum turnaround at every turn. Retransmissions, idle time and polling are what
  *   the measured time has and the ideal has not.
  * `idealScheduleMs` applies it to frames seen on the air (the demo), `idealBulkMs` to a one-way
- * transfer planned in advance (the benchmarks and the plots).
+ * transfer planned in advance (the benchmarks and the plots). `idealConnectMs` is the same rule
+ * for a connect (discovery to TinyTP connect confirm), with its own mandatory frames.
  */
 import { SeededRandom } from '@irdakit/core'
-import { BAUD_RATES, defaultQos, emitFrame, negotiate, parseFrame } from '@irdakit/lap'
+import { BAUD_RATES, LAP_DEFAULTS, defaultQos, emitFrame, negotiate, parseFrame } from '@irdakit/lap'
 import { airtimeMs, wrapForSpeed } from '@irdakit/phy'
 
 /** Bytes a second the line can carry: SIR (up to 115200 bit/s) sends 10 bits per byte, MIR and FIR 8. */
@@ -119,4 +120,93 @@ export function idealGoodputKBs (link: BulkLink & { dataSize: number }): number 
   const random = new SeededRandom(link.bps)
   const infos = Array.from({ length: 16 * link.window }, () => Uint8Array.from({ length: link.dataSize }, () => random.u32() & 0xFF))
   return infos.length * link.dataSize / idealBulkMs(infos, link)
+}
+
+/** What the connect's ideal schedule depends on besides the frames: see {@link idealConnectMs}. */
+export interface ConnectLink {
+  /** The initiator's slot timer (IrLAP 1.1 section 6.11 allows 25 to 85 ms; irdakit runs 80). */
+  slotMs: number
+  /** The minimum turnaround `sender` honours once the link is negotiated (the peer's value). */
+  turnaroundMs: (sender: string) => number
+  /** The negotiated window of `sender`: new I frames it may send in one turn. */
+  window: (sender: string) => number
+}
+
+/** The ideal time of a connect, whole and in its two phases (ms). */
+export interface ConnectIdeal { discoveryMs: number, linkMs: number, totalMs: number }
+
+/**
+ * The ideal schedule of a connect as `irda demo` and IrSock's `connect()` run it (issue 17):
+ * discovery, SNRM/UA, IrLMP connect to IAS, the IAS query, TinyTP connect. From the frames seen
+ * on the air, it counts what IrLAP, IrLMP and TinyTP cannot do without:
+ * - discovery: each XID command of the slots, then the slot timer (the answer falls inside a
+ *   slot), then the final XID; the 500 ms a station listens before its first transmission is
+ *   not counted (a stack up for half a second has done it);
+ * - the SNRM right after the final XID (no wait for a quiet medium after a discovery that found
+ *   someone: IrLAP 1.1 section 6.13.4), the contention minimum turnaround (10 ms at 9600 b/s,
+ *   nothing negotiated yet), the UA;
+ * - the speed change inside the negotiated minimum turnaround, then the first RR command and its
+ *   RR response at the new speed (IrLAP's check of the new parameters; Linux sends it too);
+ * - every new I frame (IrLMP connect and confirm, IAS query and answer, the IAS disconnect,
+ *   TinyTP connect and confirm), at its airtime as sent (XBOFs, framing, escapes), and the
+ *   negotiated minimum turnaround wherever the line turns: one poll/final round per
+ *   request/response exchange;
+ * - the peer's RR where a sender has filled its window and has more to send (at 9600 b/s the
+ *   line capacity leaves a window of 1, so the IAS disconnect and the TinyTP connect need a
+ *   turn each).
+ * Nothing else: no further RR turn, no retransmission, no idle time. It ends with the last new I
+ * frame (the TinyTP connect confirm). Frames before `from` are ignored.
+ */
+export function idealConnectMs (frames: AirFrame[], link: ConnectLink, from = -Infinity): ConnectIdeal {
+  let discoveryMs = 0
+  let linkMs = 0
+  let checkSenders = new Set<string>() // who has sent its RR of the check round after the UA
+  let afterUa = false
+  const nextNs = new Map<string, number>()
+  let last: string | undefined
+  let turnI = 0 // new I frames of `last` in its current turn
+  let ack: { sender: string, air: number } | undefined
+  const add = (sender: string, air: number, contention: boolean): void => {
+    if (last !== undefined && last !== sender) {
+      linkMs += contention ? LAP_DEFAULTS.contentionMinTurnaroundMs : link.turnaroundMs(sender)
+      turnI = 0
+    }
+    linkMs += air
+    last = sender
+  }
+  for (const f of frames) {
+    if (f.start < from) continue
+    const parsed = parseFrame(f.frame)
+    if (!parsed.ok) continue
+    const lap = parsed.value
+    const air = f.end - f.start
+    if (lap.kind === 'XID') {
+      if (!lap.command) continue // an answer, inside its slot
+      discoveryMs += air + (lap.info.slot === 0xFF ? 0 : link.slotMs)
+      last = f.sender
+      continue
+    }
+    let keep = false
+    let contention = false
+    if (lap.kind === 'SNRM' || lap.kind === 'UA') {
+      keep = true
+      contention = true
+      if (lap.kind === 'UA') { afterUa = true; checkSenders = new Set() }
+    } else if (lap.kind === 'RR' && afterUa && !checkSenders.has(f.sender) && nextNs.size === 0) {
+      keep = true
+      checkSenders.add(f.sender)
+    } else if (lap.kind === 'RR' && last !== undefined && last !== f.sender && turnI >= link.window(last)) {
+      ack ??= { sender: f.sender, air } // needed only if the sender whose window is full goes on
+      continue
+    } else if (lap.kind === 'I' && lap.ns === (nextNs.get(f.sender) ?? 0)) {
+      keep = true
+      nextNs.set(f.sender, (lap.ns + 1) % 8)
+    }
+    if (!keep) continue
+    if (ack !== undefined && ack.sender !== f.sender) add(ack.sender, ack.air, false)
+    ack = undefined
+    add(f.sender, air, contention)
+    if (lap.kind === 'I') turnI++
+  }
+  return { discoveryMs, linkMs, totalMs: discoveryMs + linkMs }
 }
