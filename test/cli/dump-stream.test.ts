@@ -1,6 +1,6 @@
 /*!
  * irda dump on captures larger than anyone wants in memory: streamed output, a closed pipe
- * ending the run early, and --json as one valid document.
+ * ending the run early, --json as one valid document, --ndjson as an object per line.
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -53,5 +53,25 @@ describe('irda dump streams large captures', function () {
     expect(doc.malformed).to.equal(0)
     expect(doc.records.map(x => x.number)).to.deep.equal(Array.from({ length: FRAMES }, (_, i) => i + 1))
     expect(doc.records[0].summary).to.match(/^i:cmd/)
+  })
+
+  it('--ndjson: every line is a whole JSON object, a record each, then the counts', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=irdakit-source', 'packages/cli/src/main.ts', 'dump', '--ndjson', pcap], { cwd: repoRoot, encoding: 'utf8', maxBuffer: 1 << 28 })
+    expect(r.status, r.stderr).to.equal(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines.length).to.equal(FRAMES + 1)
+    const objects = lines.map(l => JSON.parse(l) as { number?: number, summary?: string, frames?: number, malformed?: number })
+    expect(objects.slice(0, FRAMES).map(x => x.number)).to.deep.equal(Array.from({ length: FRAMES }, (_, i) => i + 1))
+    expect(objects[0].summary).to.match(/^i:cmd/)
+    expect(objects[FRAMES]).to.deep.include({ command: 'dump', frames: FRAMES, malformed: 0 })
+  })
+
+  it('--ndjson is refused beside --json and for live sources, in one line', () => {
+    const both = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=irdakit-source', 'packages/cli/src/main.ts', 'dump', '--ndjson', '--json', pcap], { cwd: repoRoot, encoding: 'utf8' })
+    expect(both.status).to.equal(2)
+    expect(both.stderr).to.match(/choose --json \(one document\) or --ndjson/)
+    const live = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=irdakit-source', 'packages/cli/src/main.ts', 'dump', '--ndjson', '--emulator'], { cwd: repoRoot, encoding: 'utf8' })
+    expect(live.status).to.equal(2)
+    expect(live.stderr).to.match(/--ndjson is for a pcap file/)
   })
 })

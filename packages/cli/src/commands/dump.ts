@@ -15,6 +15,7 @@ import { FIRMWARE_OPTION, USB_OPTION } from '../medium.js'
 interface DumpFlags {
   hex?: boolean
   json?: boolean
+  ndjson?: boolean
   port?: string
   usb?: string
   firmware?: string
@@ -51,7 +52,10 @@ export function registerDump (program: Command): void {
     .option('--real-time', 'with --emulator: pace the exchange on the wall clock')
     .option('--hex', 'add each frame\'s bytes')
     .option('--json', 'a pcap: one JSON document, streamed with a record per line; live: one JSON object per line (frames and events), then a summary')
+    .option('--ndjson', 'a pcap: newline-delimited JSON, each line a whole object (a record per line, then the counts), for jq and line-by-line readers')
     .action(async (path: string | undefined, flags: DumpFlags) => {
+      if (flags.ndjson === true && path === undefined) throw new UserError('--ndjson is for a pcap file; live sources already print one JSON object per line with --json')
+      if (flags.ndjson === true && flags.json === true) throw new UserError('choose --json (one document) or --ndjson (an object per line)')
       const sources = [path !== undefined, flags.port !== undefined, flags.usb !== undefined, flags.emulator === true, flags.room !== undefined].filter(Boolean).length
       if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path>, --room <socket> or --emulator')
       if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, --room <socket> or --emulator')
@@ -67,10 +71,12 @@ export function registerDump (program: Command): void {
  * Decodes a capture file as it is read, a megabyte at a time, so a capture of any size dumps
  * in flat memory: lines go out in large batches, and `--json` streams its one document (the
  * header once the file proves to be a capture, then a record per line, then the counts). A
- * cut-short last record is left out with a warning on stderr, as tshark does.
+ * cut-short last record is left out with a warning on stderr, as tshark does. `--ndjson` writes
+ * the same records as whole objects, one per line, and the counts as the last line.
  */
 async function dump (path: string, flags: DumpFlags): Promise<void> {
-  const out = new Output({ json: flags.json === true })
+  const ndjson = flags.ndjson === true
+  const out = new Output({ json: flags.json === true || ndjson })
   const batch = new LineBatch(text => out.raw(text))
   const session = new DecodeSession()
   const sent = out.style('cyan', '>')
@@ -89,8 +95,8 @@ async function dump (path: string, flags: DumpFlags): Promise<void> {
       t0 ??= rec.timestampMs
       const t = (rec.timestampMs - t0) / 1000
       if (out.json) {
-        if (n === 1) out.raw(`{"command":"dump","file":${JSON.stringify(path)},"records":[\n`)
-        batch.add((n > 1 ? ',' : '') + JSON.stringify({
+        if (n === 1 && !ndjson) out.raw(`{"command":"dump","file":${JSON.stringify(path)},"records":[\n`)
+        batch.add((n > 1 && !ndjson ? ',' : '') + JSON.stringify({
           number: n,
           time: Number(t.toFixed(6)),
           direction: rec.direction,
@@ -118,7 +124,8 @@ async function dump (path: string, flags: DumpFlags): Promise<void> {
   const frames = result.value
   if (out.json) {
     const counts = `"frames":${frames},"malformed":${malformed}${truncated !== undefined ? `,"truncated":${JSON.stringify(truncated)}` : ''}`
-    out.raw(frames === 0 ? `{"command":"dump","file":${JSON.stringify(path)},${counts},"records":[]}\n` : `],${counts}}\n`)
+    if (ndjson) out.raw(`{"command":"dump","file":${JSON.stringify(path)},${counts}}\n`)
+    else out.raw(frames === 0 ? `{"command":"dump","file":${JSON.stringify(path)},${counts},"records":[]}\n` : `],${counts}}\n`)
   } else {
     out.note(`${frames} frames${malformed > 0 ? `, ${malformed} malformed` : ''}`)
   }
