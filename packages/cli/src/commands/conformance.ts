@@ -49,7 +49,7 @@ export function registerConformance (program: Command): void {
     .option('--markdown', 'with --list: the catalogue as a Markdown table')
     .option('--write-doc <file>', 'rewrite the catalogue section of a Markdown file (docs/conformance.md)')
     .option('--echo-class <name>', 'IAS class of a TinyTP echo service on the target (the Linux guest\'s is Echo)')
-    .option('--mutant <name>', `plant a fault in the loopback stack to see cases fail: ${MUTANTS.map(m => m.name).join(', ')}`)
+    .option('--mutant <name>', `plant a fault in the loopback stack to see cases fail (${MUTANTS.length} mutants, listed in docs/conformance.md; an unknown name lists them)`)
     .option('--paced', 'a pty: target is paced like a real line (pacer.py between): run the timing cases')
     .option('--profile <file>', 'declared device profile (JSON, fields of the probed profile) instead of what the probe finds')
     .option('--retries <n>', 'extra attempts for an INCONC case', parseRetries, 1)
