@@ -2,14 +2,16 @@
  * How fast virtual time runs: a one-way bulk transfer through the Node IrSock API (two whole
  * stacks, IrLAP to TinyTP, in a virtual room), in simulated seconds per wall second, counted
  * from the connection being up to the server's end of stream, after one unmeasured transfer of
- * an eighth of the size has warmed up the JIT (a long transfer runs warm). The run is one
- * thread, so on a quiet machine its wall time is its CPU time; the ratio is taken against the
- * process's CPU time (garbage collector threads included), which a busy machine does not
- * inflate, and the wall time is reported beside it. This one IS about time, so it is a bench
- * and never a test. Targets: 1000x at 115200 b/s, 100x at 4 Mb/s.
+ * an eighth of the size has warmed up the JIT (a long transfer runs warm). Two rows a case:
+ * per wall second, the issue's measure, which holds the target and means something only on a
+ * quiet machine (the row names the load average); and per CPU second of the process, which a
+ * busy machine does not inflate but which counts V8's garbage collector and compiler threads
+ * working beside the main thread (so it reads lower than wall on a quiet machine). This one IS
+ * about time, so it is a bench and never a test. Targets: 1000x at 115200 b/s, 100x at 4 Mb/s.
  *   node --import tsx --conditions=irdakit-source test/bench/virtual-time.ts
  */
 import { once } from 'node:events'
+import { loadavg } from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
@@ -22,7 +24,7 @@ const CASES: Case[] = [
 ]
 const SPEEDS = [9600, 19200, 38400, 57600, 115200, 576000, 1152000, 4000000]
 
-export interface VirtualTimeRow { bps: number, bytes: number, simulatedS: number, cpuS: number, wallS: number, speedup: number, target: number }
+export interface VirtualTimeRow { bps: number, bytes: number, simulatedS: number, cpuS: number, wallS: number, speedup: number, wallSpeedup: number, load: number, target: number }
 
 /** CPU seconds of this process so far (user + system, every thread). */
 function cpuS (): number {
@@ -56,6 +58,7 @@ async function run (c: Case): Promise<VirtualTimeRow> {
   let t0 = 0
   let wall0 = 0
   let cpu0 = 0
+  const load = loadavg()[0]
   await room.run((async () => {
     await once(sock, 'connect')
     t0 = room.clock.now()
@@ -73,7 +76,7 @@ async function run (c: Case): Promise<VirtualTimeRow> {
   if (received !== c.bytes) throw new Error(`virtual-time: received ${received} of ${c.bytes} bytes`)
   await room.run((async () => { sock.destroy(); await client.close(); await server.close() })())
   await room.close()
-  return { bps: c.bps, bytes: c.bytes, simulatedS, cpuS: cpuS1, wallS, speedup: simulatedS / cpuS1, target: c.target }
+  return { bps: c.bps, bytes: c.bytes, simulatedS, cpuS: cpuS1, wallS, speedup: simulatedS / cpuS1, wallSpeedup: simulatedS / wallS, load, target: c.target }
 }
 
 /** Every case, measured; `quick` moves a sixteenth of the bytes. */
@@ -88,22 +91,18 @@ export async function virtualTime (opts: { quick?: boolean } = {}): Promise<Virt
 }
 
 /** The rows `npm run bench` records (the runner's BenchRow shape). */
-export async function virtualTimeBench (opts: { quick?: boolean } = {}): Promise<Array<{ bench: string, case: string, value: number, unit: string, ratio: number, against: string, target: number, bps: number, measure: string }>> {
-  return (await virtualTime(opts)).map(r => ({
-    bench: 'virtual-time',
-    case: `bulk IrSock transfer, ${r.bps} b/s, ${r.bytes / 1048576} MiB: ${r.simulatedS.toFixed(1)} s simulated in ${r.cpuS.toFixed(2)} s CPU (${r.wallS.toFixed(2)} s wall)`,
-    value: r.speedup,
-    unit: 'x',
-    ratio: r.speedup,
-    against: 'real time (1 simulated s per s of CPU, = wall on a quiet machine)',
-    target: r.target,
-    bps: r.bps,
-    measure: 'virtual-time',
-  }))
+export async function virtualTimeBench (opts: { quick?: boolean } = {}): Promise<Array<{ bench: string, case: string, value: number, unit: string, ratio: number, against: string, target?: number, bps: number, measure?: string }>> {
+  return (await virtualTime(opts)).flatMap(r => {
+    const what = `bulk IrSock transfer, ${r.bps} b/s, ${r.bytes / 1048576} MiB: ${r.simulatedS.toFixed(1)} s simulated`
+    return [
+      { bench: 'virtual-time', case: `${what} in ${r.wallS.toFixed(2)} s wall (load average ${r.load.toFixed(2)} on 2 cores)`, value: r.wallSpeedup, unit: 'x', ratio: r.wallSpeedup, against: 'real time (1 simulated s per wall s)', target: r.target, bps: r.bps, measure: 'virtual-time' },
+      { bench: 'virtual-time', case: `${what} in ${r.cpuS.toFixed(2)} s of process CPU (every thread)`, value: r.speedup, unit: 'x', ratio: r.speedup, against: '1 simulated s per s of CPU (load-proof, GC threads counted)', bps: r.bps },
+    ]
+  })
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   for (const r of await virtualTime()) {
-    console.log(`${String(r.bps).padStart(8)} b/s  ${(r.bytes / 1048576).toFixed(0)} MiB  ${r.simulatedS.toFixed(1)} s simulated in ${r.cpuS.toFixed(2)} s CPU (${r.wallS.toFixed(2)} s wall): ${r.speedup.toFixed(0)}x  target ${r.target}x  ${r.speedup >= r.target ? 'ok' : 'BELOW TARGET'}`)
+    console.log(`${String(r.bps).padStart(8)} b/s  ${(r.bytes / 1048576).toFixed(0)} MiB  ${r.simulatedS.toFixed(1)} s simulated in ${r.wallS.toFixed(2)} s wall (${r.cpuS.toFixed(2)} s CPU): ${r.wallSpeedup.toFixed(0)}x wall, ${r.speedup.toFixed(0)}x CPU  target ${r.target}x  ${r.wallSpeedup >= r.target ? 'ok' : 'BELOW TARGET'}`)
   }
 }
