@@ -69,7 +69,13 @@ describe('the STIr4210 model against Linux 4.9\'s irda-usb, with a made-up firmw
 async function checkModel (g: UsbLinuxGuest, name: ModelName, image?: Uint8Array): Promise<void> {
       const room = new Room({ time: 'real', seed: 1 })
       const model = createModel(name, room.clock, room.port('dongle'), image !== undefined ? { stir421xImage: image } : {})
-      const stack = IrdaStack.create({ port: room.port('irdakit'), nickname: 'irdakit' })
+      // 10 ms, the turnaround a station offers without a transceiver that says otherwise. With
+      // the emulated port's own 0.01 ms, Linux 4.9 answers at once and, through ksdazzle, about
+      // every other run hands the dongle a frame cut short (a BOF inside a frame, which the model
+      // refuses). Whether Linux's driver or our model's reading of its packets cuts the frame is
+      // not known yet (left open in issue 17's note); it is not what this test checks (the
+      // drivers bind and both stacks echo).
+      const stack = IrdaStack.create({ port: room.port('irdakit', { qos: { minTurnaroundMs: 10 } }), nickname: 'irdakit' })
       const server = stack.ttpListen()
       stack.ias.set('Echo', 'IrDA:TinyTP:LsapSel', { type: 'integer', value: server.lsap })
       server.on('connection', s => s.on('readable', () => { for (let c = s.read(); c !== undefined; c = s.read()) s.write(c) }))

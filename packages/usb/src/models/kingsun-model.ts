@@ -79,12 +79,12 @@ export class KingsunModel extends UsbDeviceModel {
 
   /** SIR bytes from the host: whole frames go on air (the transfer completes when they left). */
   private async sirFromHost (bytes: Uint8Array): Promise<'ok' | 'stall'> {
-    let bad = false
+    const errors: string[] = []
     for (const ev of this.fromHostSir.push(bytes)) {
       if (ev.type === 'frame') await this.air(ev.frame)
-      else bad = true
+      else errors.push(ev.reason)
     }
-    return bad ? this.refuse('SIR bytes that did not make a good frame') : 'ok'
+    return errors.length > 0 ? this.refuse(`SIR bytes that did not make a good frame (${errors.join(', ')}) at ${this.speed} b/s, last piece ${Buffer.from(bytes).toString('hex')}`) : 'ok'
   }
 
   protected fromAir (frame: Uint8Array): void {
