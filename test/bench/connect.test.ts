@@ -6,7 +6,7 @@ import { expect } from 'chai'
 import { emitFrame } from '@irdakit/lap'
 import { airtimeMs, wrapForSpeed } from '@irdakit/phy'
 import { idealConnectMs, type AirFrame } from '../../packages/cli/src/ideal-schedule.js'
-import { TARGET, connectOnce } from './connect.js'
+import { TARGET, connectOnce } from '../../packages/cli/src/bench/connect.js'
 
 describe('bench/connect', () => {
   it('a demo connect at 115200 meets the target: ideal / measured >= 1/1.10, in 19 frames', async () => {

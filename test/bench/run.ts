@@ -17,14 +17,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { belowTarget, demoEcho, formatTable, lapGoodput, renderBenchmarks, runBenches, type Bench, type BenchResults, type BenchRow } from '../../packages/cli/src/bench/index.js'
+import { belowTarget, connectBench, demoEcho, irsockBulkBench, virtualTimeBench, formatTable, lapGoodput, renderBenchmarks, runBenches, type Bench, type BenchResults, type BenchRow } from '../../packages/cli/src/bench/index.js'
 import { codec } from './phy-codec.js'
-import { virtualTimeBench } from './virtual-time.js'
 import { berGoodputBench } from './ber-goodput.js'
 import { dumpRows } from './dump.js'
-import { connectBench } from './connect.js'
 import { viewerIndexBench } from './viewer-index.js'
-import { irsockBulkBench } from './irsock-bulk.js'
 
 export type { BenchRow }
 

@@ -17,6 +17,6 @@ describe('irda bench', function () {
   it('refuses a bench it does not ship, naming the ones it does, exit 2', () => {
     const r = runIrda(['bench', 'phy-codec'])
     expect(r.status).to.equal(2)
-    expect(r.stderr.trim()).to.match(/^irda: no bench named phy-codec \(shipped: lap-goodput, demo-echo; .*npm run bench\)$/)
+    expect(r.stderr.trim()).to.match(/^irda: no bench named phy-codec \(shipped: lap-goodput, demo-echo, irsock-bulk, connect, virtual-time; .*npm run bench\)$/)
   })
 })

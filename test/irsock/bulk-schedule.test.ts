@@ -2,14 +2,14 @@
  * IrSock one-way bulk on the emulated medium, in virtual time (issue 17): the frames on the air
  * show full IrLAP windows at 4 Mbit/s (TinyTP's credit keeps up), full I frames whatever the
  * write size (stream writes coalesce), and a 9-wire socket keeping its message boundaries. The
- * transfers are test/bench/irsock-bulk.ts's, so the bench and these checks cannot drift apart.
+ * transfers are packages/cli/src/bench/irsock-bulk.ts's, so the bench and these checks cannot drift apart.
  */
 import { expect } from 'chai'
 import { once } from 'node:events'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { connect, createServer } from '@irdakit/irsock'
-import { bulk } from '../bench/irsock-bulk.js'
+import { bulk } from '../../packages/cli/src/bench/irsock-bulk.js'
 
 /** Payload of a full I frame on these links: data size 2042 less IrLMP (2) and TinyTP (1) headers. */
 const FULL = 2039

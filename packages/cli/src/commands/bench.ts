@@ -12,7 +12,7 @@ import { Output, UserError } from '../output.js'
 interface BenchFlags { quick?: boolean, json?: boolean, md?: string }
 
 /** What only a checkout of the repository runs, and why (said once after the table). */
-export const CHECKOUT_ONLY = 'the SIR codec against a C reference (cc), irda dump against tshark and the other end-to-end benches run from a checkout of irdakit: npm run bench'
+export const CHECKOUT_ONLY = 'the SIR codec against a C reference (cc), irda dump against tshark, the bit-error and the viewer-index benches run from a checkout of irdakit: npm run bench'
 
 export function registerBench (program: Command): void {
   program.command('bench')

@@ -8,7 +8,7 @@
  * busy machine does not inflate but which counts V8's garbage collector and compiler threads
  * working beside the main thread (so it reads lower than wall on a quiet machine). This one IS
  * about time, so it is a bench and never a test. Targets: 1000x at 115200 b/s, 100x at 4 Mb/s.
- *   node --import tsx --conditions=irdakit-source test/bench/virtual-time.ts
+ *   node --import tsx --conditions=irdakit-source packages/cli/src/bench/virtual-time.ts
  */
 import { once } from 'node:events'
 import { loadavg } from 'node:os'

@@ -9,7 +9,7 @@
  * (IrLAP data size, IrLMP and TinyTP headers included), every window full, the receiver's RR
  * and both minimum turnarounds between windows. Small writes or half-empty windows therefore
  * show up in the ratio. Not a test:
- *   node --import tsx --conditions=irdakit-source test/bench/irsock-bulk.ts
+ *   node --import tsx --conditions=irdakit-source packages/cli/src/bench/irsock-bulk.ts
  */
 import { once } from 'node:events'
 import { pathToFileURL } from 'node:url'
@@ -20,8 +20,8 @@ import { AF_IRDA, deviceIdFromAddress, encodeSockaddrIrda } from '@irdakit/irsoc
 import { SOCK_STREAM } from '@irdakit/irsock/winsock'
 import { SPEEDS } from '@irdakit/phy'
 import { IrdaStack } from '@irdakit/stack'
-import { idealBulkMs, type AirFrame } from '../../packages/cli/src/ideal-schedule.js'
-import type { Bench, BenchRow } from '../../packages/cli/src/bench/index.js'
+import { idealBulkMs, type AirFrame } from '../ideal-schedule.js'
+import type { Bench, BenchRow } from './row.js'
 
 export type BulkApi = 'node' | 'winsock'
 export interface BulkCase { bps: number, writeSize: number, api: BulkApi, bytes: number }

@@ -7,7 +7,7 @@
  * and 1 is the ideal; the target 1/1.10 = 0.909 is issue 17's "at most 1.10x the ideal".
  * Also reported: the phase after discovery alone (SNRM to TinyTP connect confirm), where the
  * request/response rounds are. Virtual time: the figures do not depend on the machine. Not a test:
- *   node --import tsx --conditions=irdakit-source test/bench/connect.ts
+ *   node --import tsx --conditions=irdakit-source packages/cli/src/bench/connect.ts
  */
 import { once } from 'node:events'
 import { pathToFileURL } from 'node:url'
@@ -16,9 +16,9 @@ import { connect } from '@irdakit/irsock'
 import { LAP_DEFAULTS, parseFrame } from '@irdakit/lap'
 import { SPEEDS } from '@irdakit/phy'
 import { IrdaStack } from '@irdakit/stack'
-import { DEMO_SERVICE_CLASS, listenEcho } from '../../packages/cli/src/demo.js'
-import { idealConnectMs, type AirFrame, type ConnectLink } from '../../packages/cli/src/ideal-schedule.js'
-import type { BenchRow } from '../../packages/cli/src/bench/index.js'
+import { DEMO_SERVICE_CLASS, listenEcho } from '../demo.js'
+import { idealConnectMs, type AirFrame, type ConnectLink } from '../ideal-schedule.js'
+import type { BenchRow } from './row.js'
 
 /** `demo`: discover, then connect to the device found; `connect`: IrSock's connect() discovers itself. */
 export type ConnectWay = 'demo' | 'connect'
