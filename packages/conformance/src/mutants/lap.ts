@@ -43,36 +43,10 @@ const DISCOVERY: Mutant[] = [
   frames('xid-first-command', 'answers a multi-slot discovery at its first XID command, whatever slot it drew', {
     in: f => is(f, 'XID') && f.command && f.info.slot < f.info.slots ? { ...f, info: { ...f.info, slot: f.info.slots - 1 } } : f,
   }),
-  {
-    name: 'xid-answer-final',
-    bug: 'answers the final XID command (slot 0xFF) too, with its usual discovery reply',
-    plant: io => {
-      let last: Of<'XID'> | undefined
-      return {
-        out: f => { if (is(f, 'XID') && !f.command) last = f; return f },
-        in: (f, raw) => {
-          const mine = last !== undefined && is(f, 'XID') && (f.info.destination === BROADCAST_DEVICE || f.info.destination === last.info.source)
-          if (mine && is(f, 'XID') && f.command && f.info.slot === 0xFF && last !== undefined) io.reply({ ...last, info: { ...last.info, destination: f.info.source, slots: f.info.slots, slot: 0xFF } })
-          return f ?? raw
-        },
-      }
-    },
-  },
-  {
-    name: 'xid-every-slot',
-    bug: 'answers every XID command of a multi-slot discovery, besides its reply in the slot it drew',
-    plant: io => {
-      let last: Of<'XID'> | undefined
-      return {
-        out: f => { if (is(f, 'XID') && !f.command) last = f; return f },
-        in: (f, raw) => {
-          const mine = last !== undefined && is(f, 'XID') && (f.info.destination === BROADCAST_DEVICE || f.info.destination === last.info.source)
-          if (mine && is(f, 'XID') && f.command && f.info.slots > 1 && f.info.slot < f.info.slots) io.reply({ ...(last as Of<'XID'>), info: { ...(last as Of<'XID'>).info, destination: f.info.source, slots: f.info.slots, slot: f.info.slot } })
-          return f ?? raw
-        },
-      }
-    },
-  },
+  extraXidReplies('xid-answer-final', 'answers the final XID command (slot 0xFF) too, with its usual discovery reply',
+    cmd => cmd.info.slot === 0xFF ? 0xFF : undefined),
+  extraXidReplies('xid-every-slot', 'answers every XID command of a multi-slot discovery, besides its reply in the slot it drew',
+    cmd => cmd.info.slots > 1 && cmd.info.slot < cmd.info.slots ? cmd.info.slot : undefined),
   {
     name: 'ignore-cr',
     bug: 'ignores the C/R bit: takes response frames for commands',
@@ -384,3 +358,27 @@ const PRIMARY: Mutant[] = [
 ]
 
 export const LAP_MUTANTS: readonly Mutant[] = [...DISCOVERY, ...CONNECTION, ...TRANSFER, ...PRIMARY]
+
+/**
+ * A device that answers XID commands addressed to it (or to everyone) beyond its one discovery
+ * reply: again its last reply, in the slot `slotFor` gives, where it gives one.
+ */
+function extraXidReplies (name: string, bug: string, slotFor: (cmd: Of<'XID'>) => number | undefined): Mutant {
+  return {
+    name,
+    bug,
+    plant: io => {
+      let last: Of<'XID'> | undefined
+      return {
+        out: f => { if (is(f, 'XID') && !f.command) last = f; return f },
+        in: (f, raw) => {
+          if (last === undefined || !is(f, 'XID') || !f.command) return f ?? raw
+          if (f.info.destination !== BROADCAST_DEVICE && f.info.destination !== last.info.source) return f
+          const slot = slotFor(f)
+          if (slot !== undefined) io.reply({ ...last, info: { ...last.info, destination: f.info.source, slots: f.info.slots, slot } })
+          return f
+        },
+      }
+    },
+  }
+}
