@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai'
 import { emitFrame } from '@irdakit/lap'
-import { IrdaStack } from '@irdakit/stack'
+import { ConnectionError, IrdaStack } from '@irdakit/stack'
 import { once } from 'node:events'
 import { connect, createIrSock, createServer, IrSockError, type IrSocket } from '@irdakit/irsock'
 import {
@@ -50,6 +50,49 @@ describe('irsock/stack hardening (issue 13)', () => {
       await p.room.run(p.a.close())
     })
   }
+
+  it('a Node API connect to device 0, 0xFFFFFFFF or a non-address is WSAEADDRNOTAVAIL (was WSAECONNABORTED), and the next connect works', async () => {
+    const p = pair(308)
+    const server = createServer(p.b, s => { s.pipe(s) })
+    server.listen({ service: 'Echo' })
+    await p.room.run(once(server, 'listening'))
+    for (const deviceAddress of [0, 0xFFFFFFFF, -1, 1.5, 2 ** 32]) {
+      for (const service of ['Echo', 'LSAP-SEL5']) { // an IAS lookup first, or the TinyTP connect at once
+        const c = connect(p.a, { service, deviceAddress })
+        const [err] = await p.room.run(once(c, 'error')) as [IrSockError]
+        expect(err, `${deviceAddress} ${service}`).to.be.instanceOf(IrSockError)
+        expect([err.code, err.syscall], `${deviceAddress} ${service}: ${err.message}`).to.deep.equal(['WSAEADDRNOTAVAIL', 'connect'])
+      }
+    }
+    const c = connect(p.a, { service: 'Echo', deviceAddress: p.b.deviceAddress })
+    await p.room.run(once(c, 'connect'))
+    c.write(Uint8Array.of(4, 5, 6))
+    const [echoed] = await p.room.run(once(c, 'data')) as [Buffer]
+    expect([...echoed]).to.deep.equal([4, 5, 6])
+    c.destroy()
+    await p.room.run(p.a.close())
+  })
+
+  it('a bad TinyTP connect to a Node API server is refused on the wire and counted, and the server lives on', async () => {
+    const p = pair(309)
+    const server = createServer(p.b, s => { s.pipe(s) })
+    server.listen({ service: 'Echo' })
+    await p.room.run(once(server, 'listening'))
+    const lsap = p.b.ias.findByClass('Echo')[0].attributes.get('IrDA:TinyTP:LsapSel') as { value: number }
+    for (const userData of [new Uint8Array(0), Uint8Array.of(0x80 | 4, 0x05)]) {
+      const refused = await p.room.run(p.a.lmpConnect({ deviceAddress: p.b.deviceAddress, remoteLsap: lsap.value, userData })).then(() => undefined, (e: unknown) => e)
+      expect(refused).to.be.instanceOf(ConnectionError)
+      expect((refused as ConnectionError).reason).to.equal(0xFF)
+    }
+    expect(p.b.stats().stack.badTtpConnects).to.equal(2)
+    const c = connect(p.a, { service: 'Echo', deviceAddress: p.b.deviceAddress })
+    await p.room.run(once(c, 'connect'))
+    c.write(Uint8Array.of(1, 2))
+    const [echoed] = await p.room.run(once(c, 'data')) as [Buffer]
+    expect([...echoed]).to.deep.equal([1, 2])
+    c.destroy()
+    await p.room.run(p.a.close())
+  })
 
   it('IRLMP_IAS_QUERY with device ID FF FF FF FF or 00 00 00 00 is WSAEADDRNOTAVAIL, and the next query works', async () => {
     const p = pair(307)

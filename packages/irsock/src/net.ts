@@ -12,9 +12,10 @@
 import { ConnectionError, IasQueryError, type DeviceInfo, type IrdaStack, type TtpSocket } from '@irdakit/stack'
 import { deviceIdFromAddress, parseLsapSelName } from './af_irda.js'
 import { connectFailure, TINYTP_LSAPSEL_ATTRIBUTE } from './irsock.js'
+import { stackFailure } from './errors.js'
 import { IrSockError } from './net-errors.js'
 import { IrSocket, type IrSocketOptions } from './net-socket.js'
-import { WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAECONNABORTED, WSAECONNREFUSED, WSAEINVAL, WSAETIMEDOUT } from './winsock.js'
+import { WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAECONNREFUSED, WSAEINVAL, WSAETIMEDOUT } from './winsock.js'
 
 export { IrSockError, wsaErrorName, type IrSockSyscall } from './net-errors.js'
 export { IrSocket, type IrSocketOptions, type IrSocketSource } from './net-socket.js'
@@ -121,7 +122,8 @@ async function lookupLsap (stack: IrdaStack, device: number, service: string): P
     return r.returnCode === 0 && v?.type === 'integer' ? v.value : undefined
   } catch (e) {
     if (e instanceof IrSockError) throw e
-    const code = e instanceof IasQueryError ? connectFailure(e.kind) : WSAECONNABORTED
+    // As the Winsock API: a reserved address is WSAEADDRNOTAVAIL; an irdakit bug is thrown on, not called WSAECONNABORTED.
+    const code = stackFailure(e, e instanceof IasQueryError ? connectFailure(e.kind) : undefined)
     throw new IrSockError(code, 'connect', `IAS query on ${hex(device)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
   }
 }
@@ -177,7 +179,7 @@ async function open (stack: IrdaStack, opts: IrConnectOptions, socket: IrSocket)
     return { ttp }
   } catch (e) {
     if (e instanceof IrSockError) throw e
-    const code = e instanceof ConnectionError ? connectFailure(e.kind) : WSAECONNABORTED
+    const code = stackFailure(e, e instanceof ConnectionError ? connectFailure(e.kind) : undefined)
     throw new IrSockError(code, 'connect', `${opts.service} on ${hex(target.deviceAddress)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e })
   }
 }
