@@ -10,6 +10,9 @@
  * always leaves the same "residue", so no byte reordering is needed to check it.
  */
 
+import { crc32 } from './crc32.js'
+export { crc32 }
+
 /** Register value after a good frame plus its FCS went through {@link crc16} (the "good FCS" constant). */
 export const FCS16_RESIDUE = 0xF0B8
 /** Register value after a good frame plus its FCS went through {@link crc32}. */
@@ -22,7 +25,6 @@ export const CRC16_TABLE = buildTable16(0x8408)
  * so sixteen bytes (read as four words) cost sixteen independent lookups instead of a chain.
  */
 const [S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, S13, S14, S15] = buildSlices16(CRC16_TABLE)
-const CRC32_TABLE = buildTable32(0xEDB88320)
 /** Words read through a Uint32Array are in the machine's order; the sliced CRC wants little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 
@@ -43,16 +45,6 @@ function buildSlices16 (t: Uint16Array): Uint16Array[] {
     for (let x = 0; x < 256; x++) s[k][x] = (s[k - 1][x] >>> 8) ^ t[s[k - 1][x] & 0xFF]
   }
   return s
-}
-
-function buildTable32 (poly: number): Int32Array {
-  const t = new Int32Array(256)
-  for (let n = 0; n < 256; n++) {
-    let c = n
-    for (let k = 0; k < 8; k++) c = (c & 1) !== 0 ? (c >>> 1) ^ poly : c >>> 1
-    t[n] = c
-  }
-  return t
 }
 
 /**
@@ -91,14 +83,6 @@ export function crc16 (data: Uint8Array, reg = 0xFFFF, start = 0, end = data.len
   }
   for (; i < end; i++) reg = (reg >>> 8) ^ S0[(reg ^ data[i]) & 0xFF]
   return reg
-}
-
-/** Runs the raw CRC-32 register over `data[start..end)` from `reg` (no final complement); unsigned result. */
-export function crc32 (data: Uint8Array, reg = 0xFFFFFFFF, start = 0, end = data.length): number {
-  const t = CRC32_TABLE
-  let r = reg | 0
-  for (let i = start; i < end; i++) r = (r >>> 8) ^ t[(r ^ data[i]) & 0xFF]
-  return r >>> 0
 }
 
 /**
