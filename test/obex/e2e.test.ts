@@ -294,22 +294,39 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
     }
   })
 
-  it('IrMC: a Connect with the IRMC-SYNC target gets Who and its own Connection-ID', async () => {
+  it('IrMC: a Connect with the IRMC-SYNC target gets Who and its own Connection-ID, and objects by path ("telecom/pb.vcf")', async () => {
     const room = new Room({ time: 'virtual', seed: 8 })
     const laptop = IrdaStack.create({ port: room.port('laptop'), nickname: 'laptop', seed: 81 })
     const phone = IrdaStack.create({ port: room.port('phone'), nickname: 'phone', hints: [...OBEX_HINTS], seed: 82 })
-    emulatedPhone(phone)
+    const { store } = emulatedPhone(phone)
+    const vcf = new TextEncoder().encode('BEGIN:VCARD\r\nVERSION:2.1\r\nN:Roe;Rick\r\nEND:VCARD\r\n')
     const r = await room.run((async () => {
+      // IrMC sync clients (multisync's irmc plugin) Get and Put by a path relative to the root, never SetPath.
       const a = await ObexClient.connect(laptop, { target: IRMC_SYNC_TARGET })
       const id = a.connectionId
       const who = new TextDecoder().decode(a.who)
-      const vcard = await a.getBytes('telecom/pb.vcf').catch((e: unknown) => e)
+      const vcard = await a.getBytes('telecom/pb.vcf')
+      const put = await a.put('Inbox/rick.vcf', vcf)
+      const tricks: unknown[] = []
+      for (const name of ['/telecom/pb.vcf', 'telecom/../../etc/passwd', 'telecom//pb.vcf', 'telecom/.', 'telecom\\pb.vcf', 'C:/x']) {
+        tricks.push(await a.getBytes(name).catch((e: unknown) => e))
+      }
+      const missing = await a.getBytes('telecom/pb/luid/cc.log').catch((e: unknown) => e)
       await a.close()
-      return { id, who, vcard }
+      // Folder Browsing keeps one plain component per name.
+      const b = await ObexClient.connect(laptop, { target: FOLDER_BROWSING_UUID })
+      const browsing = await b.getBytes('telecom/pb.vcf').catch((e: unknown) => e)
+      await b.close()
+      return { id, who, vcard, put, tricks, missing, browsing }
     })())
     expect(r.id).to.equal(1)
     expect(r.who).to.equal('IRMC-SYNC')
-    expect(r.vcard).to.be.instanceOf(ForbiddenError) // a name with a slash; IrMC clients walk with SetPath
+    expect(Buffer.from(r.vcard).equals(Buffer.from(store.read('telecom/pb.vcf') ?? []))).to.equal(true)
+    expect(r.put.code).to.equal(0xA0)
+    expect(Buffer.from(store.read('Inbox/rick.vcf') ?? []).equals(Buffer.from(vcf))).to.equal(true)
+    for (const t of r.tricks) expect(t).to.be.instanceOf(ForbiddenError)
+    expect(r.missing).to.be.instanceOf(NotFoundError)
+    expect(r.browsing).to.be.instanceOf(ForbiddenError)
     await room.run(Promise.all([laptop.close(), phone.close()]))
     await room.close()
   })

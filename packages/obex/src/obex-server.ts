@@ -5,10 +5,12 @@
  * Continue leaves only once the chunk is written), gets and folder listings are read a packet
  * at a time, SetPath moves through folders. Names from the wire are checked first (names.ts):
  * path tricks are answered Forbidden, huge names Request URL Too Large, and the store is never
- * asked about them.
+ * asked about them. On an IrMC connection (Target `IRMC-SYNC`) an object's name is a relative
+ * path, as IrMC sync clients send it ("telecom/pb.vcf", "telecom/pb/luid/cc.log"), each part
+ * checked the same way; everywhere else a name is one plain component.
  */
 import type { IrdaStack, TtpServer, TtpSocket } from '@irdakit/stack'
-import { FOLDER_LISTING_TYPE, HeaderId, OBEX_IAS_CLASS, OBEX_IRXFER_IAS_CLASS, ResponseCode, TINYTP_LSAPSEL } from './constants.js'
+import { FOLDER_LISTING_TYPE, HeaderId, IRMC_SYNC_TARGET, OBEX_IAS_CLASS, OBEX_IRXFER_IAS_CLASS, ResponseCode, TINYTP_LSAPSEL } from './constants.js'
 import { ObexResponseError } from './errors.js'
 import { buildFolderListing } from './folder-listing.js'
 import { header, numberHeader, textHeader, typeOf, type ObexHeader } from './headers.js'
@@ -127,7 +129,7 @@ class ObexConnection {
       case 'disconnect': await this.drop(); return
       case 'put': await this.onPut(e); return
       case 'body': await this.onBody(e.data, e.last); return
-      case 'get': await this.onGet(e.headers); return
+      case 'get': await this.onGet(e.headers, e.target); return
       case 'get-next': await this.sendNext(); return
       case 'setpath': await this.onSetPath(e); return
       case 'abort': case 'timeout': await this.drop(); this.report({ type: e.type, deviceAddress: this.device, op: e.op }); return
@@ -144,25 +146,39 @@ class ObexConnection {
     return why !== undefined ? { code: ResponseCode.forbidden, why: `refused ${why}` } : undefined
   }
 
+  /** The folder and object a put or get names: a relative path on an IrMC connection, else one component of the current folder. */
+  private locate (name: string | undefined, target: Uint8Array | undefined): { folder: string[], name: string } | { code: number, why: string } {
+    if (name === undefined || name.length > MAX_NAME_LENGTH || target === undefined || !equal(target, IRMC_SYNC_TARGET)) {
+      return this.refuseName(name) ?? { folder: this.folder, name: name ?? '' }
+    }
+    const parts = name.split('/')
+    for (const p of parts) {
+      const refused = this.refuseName(p)
+      if (refused !== undefined) return { code: refused.code, why: `${refused.why} in ${JSON.stringify(name)}` }
+    }
+    return { folder: [...this.folder, ...parts.slice(0, -1)], name: parts[parts.length - 1] }
+  }
+
   private async onPut (e: Extract<ServerEvent, { type: 'put' }>): Promise<void> {
-    const name = textHeader(e.headers, HeaderId.name)
-    const refused = this.refuseName(name)
-    if (refused !== undefined || name === undefined) {
-      this.reply(refused?.code ?? ResponseCode.badRequest)
-      this.report({ type: e.delete ? 'delete' : 'put', deviceAddress: this.device, name: name?.slice(0, 80) ?? '', folder: this.where, bytes: 0, ok: false, code: refused?.code ?? 0xC0, error: refused?.why ?? '' })
+    const wire = textHeader(e.headers, HeaderId.name)
+    const at = this.locate(wire, e.target)
+    if ('code' in at) {
+      this.reply(at.code)
+      this.report({ type: e.delete ? 'delete' : 'put', deviceAddress: this.device, name: wire?.slice(0, 80) ?? '', folder: this.where, bytes: 0, ok: false, code: at.code, error: at.why })
       return
     }
+    const { folder, name } = at
     if (e.delete) {
-      const code = await this.store(async () => { await this.opts.store.delete(this.folder, name) })
+      const code = await this.store(async () => { await this.opts.store.delete(folder, name) })
       this.reply(code)
-      this.report({ type: 'delete', deviceAddress: this.device, name, folder: this.where, ok: code === ResponseCode.success, code })
+      this.report({ type: 'delete', deviceAddress: this.device, name: wire ?? name, folder: this.where, ok: code === ResponseCode.success, code })
       return
     }
     const length = numberHeader(e.headers, HeaderId.length)
     const type = typeOf(e.headers)
-    const run: Running = { kind: 'put', name, sink: undefined, bytes: 0, length }
+    const run: Running = { kind: 'put', name: wire ?? name, sink: undefined, bytes: 0, length }
     this.running = run
-    const code = await this.store(async () => { run.sink = await this.opts.store.put(this.folder, { name, ...(type !== undefined ? { type } : {}), ...(length !== undefined ? { length } : {}) }) })
+    const code = await this.store(async () => { run.sink = await this.opts.store.put(folder, { name, ...(type !== undefined ? { type } : {}), ...(length !== undefined ? { length } : {}) }) })
     if (code !== ResponseCode.success) { this.failPut(run, code); return }
     await this.onBody(e.data, e.last)
   }
@@ -191,7 +207,7 @@ class ObexConnection {
     this.report({ type: 'put', deviceAddress: this.device, name: run.name, folder: this.where, bytes: run.bytes, ok: false, code, ...(this.lastError !== undefined ? { error: this.lastError } : {}) })
   }
 
-  private async onGet (headers: ObexHeader[]): Promise<void> {
+  private async onGet (headers: ObexHeader[], target: Uint8Array | undefined): Promise<void> {
     const name = textHeader(headers, HeaderId.name)
     const type = typeOf(headers)
     let source: GetSource | undefined
@@ -209,9 +225,9 @@ class ObexConnection {
         })
       }
     } else {
-      const refused = this.refuseName(name)
-      if (refused !== undefined || name === undefined) code = refused?.code ?? ResponseCode.badRequest
-      else code = await this.store(async () => { source = await this.opts.store.get(this.folder, name) })
+      const at = this.locate(name, target)
+      if ('code' in at) code = at.code
+      else code = await this.store(async () => { source = await this.opts.store.get(at.folder, at.name) })
     }
     if (code !== ResponseCode.success || source === undefined) {
       if (!this.stale()) { this.session.getReply(this.now(), { code }); this.link.pump() }
@@ -293,4 +309,8 @@ class ObexConnection {
     if (run?.kind === 'put') await run.sink?.discard().catch(() => {})
     if (run?.kind === 'get') await run.source.close().catch(() => {})
   }
+}
+
+function equal (a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i])
 }
