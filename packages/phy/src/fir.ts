@@ -16,8 +16,10 @@
  * is 1 us per wire byte. Not modelled: chip-clock recovery (we assume nibble alignment).
  */
 import { LocalProtocolError } from '@irdakit/core'
-import { crc32, fcs32, FCS32_RESIDUE } from './crc.js'
+import { fcs32, FCS32_RESIDUE } from './crc.js'
+import { crc32 } from './crc32.js'
 import { ABORT, BAD_FCS, MAX_LAP_FRAME, OVERRUN, RUNT, type FrameUnwrapper, type SirEvent } from './events.js'
+import { pooledBytes, pooledCopy } from './pool.js'
 import type { UnwrapperOptions } from './sir.js'
 
 /** One preamble repetition as wire bytes (symbols 1000 0000 | 1010 1000). */
@@ -49,13 +51,24 @@ for (let b = 0; b < 256; b++) {
 /** The same pair as one 16-bit store, in this machine's byte order. */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
 const ENCODE_PAIR = Uint16Array.from({ length: 256 }, (_, b) => LITTLE_ENDIAN ? ENCODE_LO[b] | (ENCODE_HI[b] << 8) : (ENCODE_LO[b] << 8) | ENCODE_HI[b])
+/**
+ * Two wire bytes read as one little-endian 16-bit word -> the data byte they carry, or -1 if
+ * either symbol is illegal: the receiver decodes a clean frame body a word at a time.
+ */
+const DECODE_PAIR = new Int16Array(65536).fill(-1)
+for (let first = 0; first < 256; first++) {
+  for (let second = 0; second < 256; second++) {
+    if (DECODE[first] >= 0 && DECODE[second] >= 0) DECODE_PAIR[(second << 8) | first] = DECODE[first] | (DECODE[second] << 4)
+  }
+}
 /** Wire bytes before the encoded frame: preamble and start flag (an even count, so 16-bit stores align). */
 const FRAME_AT = FIR_PREAMBLE_REPEATS * 2 + 4
 
 /** Wraps an IrLAP frame (A + C + I) for FIR: preamble, start flag, 4PPM frame and FCS-32, stop flag. */
 export function firWrap (frame: Uint8Array): Uint8Array {
   const n = frame.length
-  const out = new Uint8Array(FIR_OVERHEAD_WIRE_BYTES + (n + 4) * 2)
+  // Every byte is written below, so a pooled (8-byte aligned) array needs no zeroing.
+  const out = pooledBytes(FIR_OVERHEAD_WIRE_BYTES + (n + 4) * 2)
   let o = 0
   for (let i = 0; i < FIR_PREAMBLE_REPEATS; i++) { out[o++] = PREAMBLE_UNIT[0]; out[o++] = PREAMBLE_UNIT[1] }
   for (const b of FIR_START_FLAG) out[o++] = b
@@ -122,6 +135,20 @@ export class FirUnwrapper implements FrameUnwrapper {
     const buf = this.buf
     let len = this.len
     let half = this.half
+    if (LITTLE_ENDIAN && half < 0 && ((bytes.byteOffset + i) & 1) === 0) {
+      // Word at a time while both symbols are legal; the byte loop below takes over at the first
+      // word that is not (a flag, an illegal symbol) or at a full buffer.
+      const words = new Uint16Array(bytes.buffer, bytes.byteOffset + i, (bytes.length - i) >>> 1)
+      const room = this.maxFrame - len
+      const n = words.length < room ? words.length : room
+      let k = 0
+      for (; k < n; k++) {
+        const v = DECODE_PAIR[words[k]]
+        if (v < 0) break
+        buf[len++] = v
+      }
+      i += 2 * k
+    }
     for (; i < bytes.length; i++) {
       const v = DECODE[bytes[i]]
       if (v < 0) break
@@ -195,6 +222,6 @@ export class FirUnwrapper implements FrameUnwrapper {
     const len = this.len
     if (len < MIN_FRAME) return RUNT
     if (crc32(this.buf, 0xFFFFFFFF, 0, len) !== FCS32_RESIDUE) return BAD_FCS
-    return { type: 'frame', frame: this.buf.slice(0, len - 4) }
+    return { type: 'frame', frame: pooledCopy(this.buf, len - 4) }
   }
 }

@@ -107,6 +107,24 @@ describe('phy/fir', () => {
       }))
   })
 
+  it('wrapped and received frames are never changed by the frames after them (pooled arrays do not overlap)', () => {
+    const rx = new FirUnwrapper()
+    const kept: Array<{ wire: Uint8Array, frame: Uint8Array, copy: string, wireCopy: string }> = []
+    for (let n = 0; n < 40; n++) {
+      const frame = new Uint8Array(2 + (n * 97) % 2049).fill(n)
+      const wire = firWrap(frame)
+      const got = rx.push(wire)
+      expect(got).to.have.length(1)
+      const ev = got[0]
+      if (ev.type !== 'frame') throw new Error('expected a frame')
+      kept.push({ wire, frame: ev.frame, copy: Buffer.from(frame).toString('hex'), wireCopy: Buffer.from(wire).toString('hex') })
+    }
+    for (const k of kept) {
+      expect(Buffer.from(k.frame).toString('hex')).to.equal(k.copy)
+      expect(Buffer.from(k.wire).toString('hex')).to.equal(k.wireCopy)
+    }
+  })
+
   singleBitProperty('fir', firWrap, () => new FirUnwrapper())
   neverThrows('fir', () => new FirUnwrapper({ maxFrame: 64 }))
 })

@@ -15,9 +15,16 @@ let used = 0
 /** A copy of `src[0..n)` in an array of its own length (`byteOffset` may be non-zero). */
 export function pooledCopy (src: Uint8Array, n: number): Uint8Array {
   if (n > POOLED_MAX) return src.slice(0, n)
+  const out = pooledBytes(n)
+  out.set(n === src.length ? src : src.subarray(0, n))
+  return out
+}
+
+/** `n` bytes of a slab (8-byte aligned), for a caller that writes every one of them: contents undefined. */
+export function pooledBytes (n: number): Uint8Array {
+  if (n > POOLED_MAX) return new Uint8Array(n)
   if (used + n > SLAB) { slab = new Uint8Array(SLAB); used = 0 }
   const out = slab.subarray(used, used + n)
   used += (n + 7) & ~7 // keep every view 8-byte aligned for readers that use DataView
-  out.set(n === src.length ? src : src.subarray(0, n))
   return out
 }
