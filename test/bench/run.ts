@@ -22,6 +22,7 @@ import { codec } from './phy-codec.js'
 import { berGoodputBench } from './ber-goodput.js'
 import { dumpRows } from './dump.js'
 import { viewerIndexBench } from './viewer-index.js'
+import { ircommGoodputBench } from './ircomm-goodput.js'
 
 export type { BenchRow }
 
@@ -31,6 +32,7 @@ const BENCHES: Record<string, Bench> = {
   'connect': connectBench,
   'viewer-index': viewerIndexBench,
   'irsock-bulk': irsockBulkBench,
+  'ircomm-goodput': ircommGoodputBench,
   'lap-goodput': lapGoodput,
   'demo-echo': demoEcho,
   dump: dumpRows,
