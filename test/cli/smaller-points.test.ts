@@ -52,6 +52,16 @@ describe('irda: smaller points of issue 14', function () {
     expect(r.stdout).to.equal('')
   })
 
+  it('the emulated "Aladin Smart" has one address in demo, discover, ping and ias', () => {
+    const json = (args: string[]): any => { const r = runIrda([...args, '--json']); expect(r.status, r.stderr).to.equal(0); return JSON.parse(r.stdout) }
+    const demo = json(['demo', '--bytes', '10']).summary.peer as { nickname: string, deviceAddress: string }
+    expect(demo.nickname).to.equal('Aladin Smart')
+    const found = (json(['discover']).devices as Array<{ nickname: string, deviceAddress: string }>).find(d => d.nickname === 'Aladin Smart')
+    expect(found?.deviceAddress, 'discover').to.equal(demo.deviceAddress)
+    expect(json(['ping', '-c', '1', '-i', '0']).destination, 'ping').to.equal(demo.deviceAddress)
+    expect(json(['ias', 'Aladin Smart', 'Device', 'DeviceName']).device, 'ias').to.deep.equal(demo)
+  })
+
   describe('a dongle driven by control lines on a pty', () => {
     let pty: PtyPair | undefined
     beforeEach(function () { skipWithoutSocat(this) })
