@@ -4,12 +4,13 @@
  * taking a push, serving the listing and the file back, refusing a path trick), with the room's
  * pcap kept for the tshark test.
  */
+import { spawn, spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'chai'
 import { IrdaProcess } from './irda-process.js'
-import { runIrda } from './run-irda.js'
+import { repoRoot, runIrda } from './run-irda.js'
 import { ptyPair, skipWithoutSocat, type PtyPair } from '../serial/socat.js'
 
 describe('irda obex', function () {
@@ -52,6 +53,30 @@ describe('irda obex', function () {
     const up = runIrda(['obex', 'get', '../etc/passwd'])
     expect(up.status).to.equal(2)
     expect(up.stderr).to.match(/"\.\." is not a folder name/)
+  })
+
+  it('on a terminal, push and get draw a progress bar on stderr and clear it before their line', async function () {
+    if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) { console.log('    skipped: script not found (apt-get install -y util-linux)'); this.skip() }
+    // script(1) gives the command a real terminal (stdout and stderr both), as a user's shell does.
+    const onTerminal = async (args: string[]): Promise<{ code: number | null, screen: string }> => {
+      const cmd = `exec ${process.execPath} --import tsx --conditions=irdakit-source packages/cli/src/main.ts ${args.join(' ')}`
+      const term = spawn('script', ['-qec', cmd, '/dev/null'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FORCE_COLOR: '', NO_COLOR: '1', TERM: 'xterm' } })
+      let screen = ''
+      term.stdout.on('data', (d: Buffer) => { screen += String(d) })
+      const code = await new Promise<number | null>(resolve => { term.once('exit', resolve) })
+      return { code, screen }
+    }
+    const file = join(dir, 'big.bin')
+    writeFileSync(file, Buffer.alloc(40_000, 0x5a))
+    const push = await onTerminal(['obex', 'push', file])
+    expect(push.code, push.screen).to.equal(0)
+    expect(push.screen).to.match(/push big\.bin \[#+-*\] +\d+% \d+\/40000\r/)
+    expect(push.screen).to.match(/push big\.bin \[#{30}\] 100% 40000\/40000\r\u001b\[2K\r?\n?sent big\.bin: 40000 bytes/)
+    const get = await onTerminal(['obex', 'get', 'Pictures/reef.jpg', '--out', join(dir, 'reef.jpg')])
+    expect(get.code, get.screen).to.equal(0)
+    expect(get.screen).to.match(/get reef\.jpg \[#+-*\] +\d+% \d+\/24000\r/)
+    expect(get.screen).to.match(/get reef\.jpg \[#{30}\] 100% 24000\/24000\r\u001b\[2K\r?\n?got Pictures\/reef\.jpg: 24000 bytes/)
+    expect(readFileSync(join(dir, 'reef.jpg')).length).to.equal(24_000)
   })
 
   it('irda obex serve <dir> in the emulator: the emulated phone pushes a vCard, lists and fetches it', () => {
