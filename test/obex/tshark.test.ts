@@ -16,7 +16,7 @@ import { expect } from 'chai'
 import { readPcap } from '@irdakit/capture'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
-import { decodeRequest, emulatedPhone, FOLDER_BROWSING_UUID, OBEX_HINTS, ObexClient, PacketReader } from '@irdakit/obex'
+import { decodeRequest, emulatedPhone, FOLDER_BROWSING_UUID, IRMC_SYNC_TARGET, OBEX_HINTS, ObexClient, PacketReader } from '@irdakit/obex'
 import { expectCleanDecode, requireTshark } from '../helpers/tshark.js'
 
 /** A pcap of Wireshark "upper PDU" records (LINKTYPE_WIRESHARK_UPPER_PDU, 252) for the `obex` dissector. */
@@ -68,7 +68,17 @@ describe('obex/tshark: Wireshark decodes every OBEX packet we send', function ()
       await c.delete('empty.txt')
       await c.getBytes('missing.txt').catch(() => {})
       await c.put('half.bin', new Uint8Array(5000), { onProgress: n => { if (n > 1500) c.abort() } }).catch(() => {})
+      await c.setPath({})
+      await c.setPath({ parent: true }).catch(() => {})
+      await c.getBytes('Pictures/reef.jpg').catch(() => {})
+      await c.setPath({ name: 'Pictures' })
+      await c.getBytes('reef.jpg') // 24000 bytes: a Get answered in many Continue packets
       await c.close()
+      // IrMC: its own target, Who and Connection-ID, an object by path; an unknown target refused.
+      const irmc = await ObexClient.connect(laptop, { target: IRMC_SYNC_TARGET, maxPacket: 1024 })
+      await irmc.getBytes('telecom/pb.vcf')
+      await irmc.close()
+      await ObexClient.connect(laptop, { target: new Uint8Array(16).fill(0x42) }).catch(() => {})
     })())
     await room.run(Promise.all([laptop.close(), phone.close()]))
     await room.close()
@@ -104,15 +114,19 @@ describe('obex/tshark: Wireshark decodes every OBEX packet we send', function ()
     const frames = expectCleanDecode(path, { frames: obex.length, noWarnings: true })
     expect(frames.every(f => f.protocols.includes('obex'))).to.equal(true)
     const requests = obex.filter(p => p.sent).map(p => { const d = decodeRequest(p.data); return d.ok ? d.value.opcode | (d.value.final ? 0x80 : 0) : -1 })
-    // Connect, Get (listing), SetPath x3, Get (vCard), Put x2 (memo in 1024-byte packets), Put (empty), Put (delete), Get (missing), Put then Abort, Disconnect.
+    // Connect, Get (listing), SetPath x3, Get (vCard), Put x2 (memo in 1024-byte packets), Put (empty), Put (delete), Get (missing),
+    // Put then Abort, SetPath to the root and above it, Get (a name with a slash), SetPath, Get (a picture in many parts), Disconnect;
+    // then an IrMC Connect, Get, Disconnect, and a Connect with a target nobody serves.
     expect(requests[0]).to.equal(0x80)
-    expect(requests.at(-1)).to.equal(0x81)
+    expect(requests.filter(op => op === 0x80)).to.have.length(3)
+    expect(requests.filter(op => op === 0x81)).to.have.length(2)
     expect(requests).to.include(0xFF)
     expect(requests.filter(op => op === 0x02).length).to.be.greaterThan(2)
+    expect(requests.filter(op => op === 0x83).length).to.be.greaterThan(20)
     const opcodes = frames.filter((_, i) => obex[i].sent).map(f => Number(f.fields['obex.opcode']?.[0]))
     expect(opcodes).to.deep.equal(requests.map(op => op & 0x7F))
     const responses = frames.filter((_, i) => !obex[i].sent).map(f => Number(f.fields['obex.resp_code']?.[0]))
-    expect(responses).to.include(0x44) // Not Found, without the final bit as Wireshark shows it
+    expect(responses).to.include.members([0x44, 0x43, 0x53, 0x10]) // Not Found, Forbidden, Service Unavailable, Continue: without the final bit as Wireshark shows them
     expect(frames[1].fields['obex.max_pkt_len']).to.deep.equal(['14273'])
     expect(frames[0].fields['obex.max_pkt_len']).to.deep.equal(['1024'])
     expect(frames.flatMap(f => f.fields['obex.name'] ?? [])).to.include.members(['telecom', 'pb.vcf', 'memo.txt', 'missing.txt'])
