@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
 import { sirWrap } from '@irdakit/phy'
+import { Room } from '@irdakit/emulator'
 import { kingsunCodec as K, KingsunModel, type KingsunVariant } from '@irdakit/usb'
 import { nextEvent, testFrame, usbWorld, wholeStack } from './helpers.js'
 
@@ -44,6 +45,36 @@ describe('usb/KingSun family codecs', () => {
     expect(Buffer.concat(reports.map(K.kingsunReport))).to.deep.equal(Buffer.from(w))
     expect(K.kingsunReport(hex('00ffffff ffffffff')).length).to.equal(0)
     expect(K.kingsunReport(hex('08ffffff ffffffff')).length).to.equal(0)
+  })
+})
+
+describe('usb/Dazzle model with the packets Linux 4.9\'s ksdazzle-sir sent (qemu usb-redir, 0.01 ms turnaround)', () => {
+  // One I frame of the guest's echocli, as its 8-byte interrupt OUT packets (docs/usb.md, "Dazzle").
+  const packets = ['ffc04c306412006c', 'ff696e757820746f', 'ff20697264616b69', 'ff7420766961206b', 'ff7364617a7a6c65', 'fb7536c100000000'].map(hex)
+  const frame = Buffer.concat([Buffer.from('4c30641200', 'hex'), Buffer.from('linux to irdakit via ksdazzle')])
+
+  async function send (sequence: Uint8Array[]): Promise<{ model: KingsunModel, onAir: Buffer[] }> {
+    const room = new Room({ time: 'virtual', seed: 7 })
+    const model = new KingsunModel(room.clock, room.port('dongle'), 'ksdazzle')
+    const onAir: Buffer[] = []
+    room.port('peer').listen(ev => { if (ev.type === 'frame') onAir.push(Buffer.from(ev.frame)) })
+    await model.open()
+    for (const p of sequence) await room.run(model.transferOut(2, p))
+    await room.run(new Promise<void>(resolve => { room.clock.setTimer(room.clock.now() + 50, resolve) }))
+    return { model, onAir }
+  }
+
+  it('reads them as one good frame', async () => {
+    const { model, onAir } = await send(packets)
+    expect(onAir).to.deep.equal([frame])
+    expect(model.stats.refused, model.stats.lastRefusal).to.equal(0)
+  })
+
+  it('with the first packet repeated, as Linux sent it when qemu completed the transfer inside usb_submit_urb: one refusal (a BOF inside a frame), and the frame still goes on air from the second BOF', async () => {
+    const { model, onAir } = await send([packets[0], ...packets])
+    expect(onAir).to.deep.equal([frame])
+    expect(model.stats.refused).to.equal(1)
+    expect(model.stats.lastRefusal).to.match(/abort/)
   })
 })
 
