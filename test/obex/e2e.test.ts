@@ -229,6 +229,27 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
     }
   })
 
+  it('a refused SetPath leaves the folder where it was (up one level, then into a folder that is not there)', async () => {
+    const w = world(phoneStore())
+    const r = await w.room.run((async () => {
+      const c = await ObexClient.connect(w.laptop)
+      await c.setPath({ name: 'telecom' })
+      const sideways = await c.setPath({ parent: true, name: 'nothere' }).catch((e: unknown) => e)
+      const tricky = await c.setPath({ parent: true, name: '..' }).catch((e: unknown) => e)
+      const vcard = await c.getBytes('pb.vcf') // still in telecom
+      await c.setPath({ parent: true, name: 'Pictures' })
+      const cat = await c.getBytes('cat.jpg')
+      await c.close()
+      return { sideways, tricky, vcard, cat }
+    })())
+    expect(r.sideways).to.be.instanceOf(NotFoundError)
+    expect(r.tricky).to.be.instanceOf(ForbiddenError)
+    expect(new TextDecoder().decode(r.vcard)).to.contain('N:Doe;Jane')
+    expect(r.cat.length).to.equal(3000)
+    expect(w.activity.filter(a => a.type === 'setpath').map(a => a.type === 'setpath' && `${a.folder} ${a.code.toString(16)}`)).to.deep.equal(['/telecom a0', '/telecom c4', '/telecom c3', '/Pictures a0'])
+    await w.close()
+  })
+
   it('hostile packets over TinyTP: a header past its packet is answered Bad Request, a lying length closes the connection, nothing is written', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'obex-hostile-'))
     try {

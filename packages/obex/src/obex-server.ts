@@ -266,26 +266,22 @@ class ObexConnection {
   }
 
   private async onSetPath (e: Extract<ServerEvent, { type: 'setpath' }>): Promise<void> {
+    // The folder changes only when the whole SetPath succeeds: a refused "up, then into name" leaves the client where it was.
+    const name = e.name ?? ''
+    const named = name !== ''
+    const base = e.parent ? this.folder.slice(0, -1) : named ? this.folder : []
     let code: number = ResponseCode.success
-    if (e.parent) {
-      if (this.folder.length === 0) code = ResponseCode.notFound
-      else this.folder.pop()
-      if (code === ResponseCode.success && e.name !== undefined && e.name !== '') code = await this.enter(e.name, e.create)
-    } else if (e.name === undefined || e.name === '') {
-      this.folder = []
-    } else {
-      code = await this.enter(e.name, e.create)
-    }
+    if (e.parent && this.folder.length === 0) code = ResponseCode.notFound
+    else if (named) code = await this.enter(base, name, e.create)
+    if (code === ResponseCode.success) this.folder = named ? [...base, name] : base
     this.reply(code)
     this.report({ type: 'setpath', deviceAddress: this.device, folder: this.where, ok: code === ResponseCode.success, code })
   }
 
-  private async enter (name: string, create: boolean): Promise<number> {
+  private async enter (folder: string[], name: string, create: boolean): Promise<number> {
     const refused = this.refuseName(name)
     if (refused !== undefined) return refused.code
-    const code = await this.store(async () => { await this.opts.store.enter(this.folder, name, create) })
-    if (code === ResponseCode.success) this.folder.push(name)
-    return code
+    return await this.store(async () => { await this.opts.store.enter(folder, name, create) })
   }
 
   private lastError: string | undefined
