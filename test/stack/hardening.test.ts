@@ -262,5 +262,21 @@ describe('stack/hardening (issue 13)', () => {
       expect(log.map(d => d.deviceAddress)).to.not.include(b.deviceAddress)
       expect(log[0].deviceAddress).to.equal(0x10000 + 49_999)
     })
+
+    it('drops devices unseen for the expiry time (10 s) on insert, without a discoveryLog() call', () => {
+      const { a } = twoStations(23)
+      const lmp = a.lmp
+      const info = emitDiscoveryInfo({ hints: Uint8Array.of(0x04), charset: 0, nickname: 'spoof' })
+      const heard = (t: number, deviceAddress: number): void => {
+        lmp.handleLapEvent(t, { type: 'discovery-confirm', status: 'ok', devices: [{ deviceAddress, info }], conflicts: [] })
+      }
+      for (let i = 0; i < 40; i++) heard(i, 0x20000 + i)
+      heard(5000, 0x20000) // seen again: it stays
+      expect(lmp.stats.discoveryLogSize).to.equal(40)
+      heard(10_039.5, 0x30000) // 0x20001..0x20027 were last seen more than 10 s ago
+      expect(lmp.stats.discoveryLogSize).to.equal(2)
+      expect(lmp.stats.discoveryLogEvicted, 'expiry is no eviction').to.equal(0)
+      expect(lmp.discoveryLog(10_039.5).map(d => d.deviceAddress)).to.deep.equal([0x30000, 0x20000])
+    })
   })
 })
