@@ -3,7 +3,7 @@
  * byte, and against the ideal schedule), its JSON is rounded, and ^C gives a summary.
  */
 import { expect } from 'chai'
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
@@ -33,6 +33,14 @@ describe('irda demo figures and ^C (issue 14)', function () {
     const human = runIrda(['demo', '--speed', '115200', '--bytes', '20000', '--quiet'])
     // 100.0% of the ideal since the emulated port offers a 0.01 ms turnaround (issue 17).
     expect(human.stdout).to.match(/KiB\/s both ways at 115200 bit\/s: 9\d\.\d% of the line's byte rate \(SIR: 10 bits a byte\), (9\d|100)\.\d% of the link's ideal schedule\n/)
+  })
+
+  it('docs/cli.md quotes the throughput line irda demo --speed 115200 prints today (virtual time: the same every run)', () => {
+    const r = runIrda(['demo', '--speed', '115200', '--quiet'])
+    expect(r.status, r.stderr).to.equal(0)
+    const line = /^.*KiB\/s both ways at 115200 bit\/s: .*$/m.exec(r.stdout)?.[0]
+    const doc = readFileSync(join(repoRoot, 'docs/cli.md'), 'utf8')
+    expect(doc.includes(`\n${line}\n`), `docs/cli.md should quote the demo's line: ${line}`).to.equal(true)
   })
 
   it('prints JSON floats rounded (no 93.52399999999966)', () => {
