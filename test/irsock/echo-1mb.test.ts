@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai'
 import { once } from 'node:events'
+import { readFileSync } from 'node:fs'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { connect, createIrSock, createServer, type IrSock, type IrSocket } from '@irdakit/irsock'
@@ -128,6 +129,13 @@ describe('irsock/1 MiB echo through both APIs', function () {
       checkRate(room, t0, client, bps)
       expect(back.length).to.equal(MIB)
       expect(back.equals(data)).to.equal(true)
+      // Deterministic (virtual time, seeded), so the README must quote what this run measures.
+      const seconds = (room.clock.now() - t0) / 1000
+      const ofLine = Math.round(100 * 2 * MIB * (bps <= 115200 ? 10 : 8) / seconds / bps)
+      const kBs = 2 * MIB / seconds / 1000
+      const quoted = bps === 115200 ? `at 115200 bit/s ${kBs.toFixed(2)} kB/s, ${ofLine}% of the serial byte rate` : `at 4 Mbit/s ${kBs.toFixed(1)} kB/s both ways together, ${ofLine}% of the line`
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ')
+      expect(readme, 'the README\'s 1 MiB echo figure is stale').to.contain(quoted)
     })
   }
 
