@@ -33,6 +33,22 @@ describe('emulator/EmulatedPort contract', () => {
     expect(snapshot.framesReceived).to.equal(0)
   })
 
+  it('sends the bytes a frame had when it was queued, even if the caller reuses its array, at 4 Mb/s too', async () => {
+    for (const speed of [9600, 4000000]) {
+      const room = new Room({ time: 'virtual' })
+      const a = room.port('a', { speed }); const b = room.port('b', { speed })
+      const got: string[] = []
+      b.listen(ev => { if (ev.type === 'frame') got.push(Buffer.from(ev.frame).toString('hex')) })
+      const frame = new Uint8Array(2050).fill(0x11)
+      frame[0] = 0xFF; frame[1] = 0x13
+      a.send(uiFrame([7])) // on the air at once: the next frame waits in the queue
+      a.send(frame)
+      frame.fill(0x22, 2) // reused while it still waits
+      await room.run(txDone(a))
+      expect(got).to.deep.equal([Buffer.from(uiFrame([7])).toString('hex'), `ff13${'11'.repeat(2048)}`])
+    }
+  })
+
   it('a speed change alone is not a transmission: no tx-done', async () => {
     const room = new Room({ time: 'virtual' })
     const a = room.port('a')

@@ -6,7 +6,7 @@
  * through plain {@link StationMessage}s and learns from it only through {@link MediumMessage}s.
  */
 import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, LocalProtocolError, type Clock, type Port, type PortEvent, type PortListener, type PortQos, type PortStats, type SendOptions, type TimerHandle } from '@irdakit/core'
-import { createUnwrapper, DEFAULT_SPEED, SPEEDS, wrapForSpeed, type FrameUnwrapper } from '@irdakit/phy'
+import { createUnwrapper, DEFAULT_SPEED, pooledCopy, SPEEDS, wrapForSpeed, type FrameUnwrapper } from '@irdakit/phy'
 import type { MediumMessage, StationMessage } from './messages.js'
 
 /** Options for {@link Room.port}. */
@@ -107,7 +107,8 @@ export class EmulatedPort implements Port {
     checkFrameToSend(frame)
     const xbofs = opts.xbofs ?? 0
     if (!Number.isInteger(xbofs) || xbofs < 0) throw new LocalProtocolError(`xbofs must be a non-negative integer, got ${xbofs}`)
-    this.queue.push({ kind: 'frame', frame: frame.slice(), xbofs })
+    // A copy of its own (the caller may reuse its array), pooled: a fresh 2 KiB array costs microseconds.
+    this.queue.push({ kind: 'frame', frame: pooledCopy(frame, frame.length), xbofs })
     this.pump()
   }
 

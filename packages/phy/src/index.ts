@@ -5,4 +5,5 @@ export { sirWrap, SirUnwrapper, XBOF, BOF, EOF, CE, SIR_MAX_FRAME, SIR_MIN_FRAME
 export { mirWrap, MirUnwrapper, MIR_FLAG, MIR_START_FLAGS, MIR_MAX_FRAME } from './mir.js'
 export { firWrap, FirUnwrapper, FIR_PREAMBLE_REPEATS, FIR_START_FLAG, FIR_STOP_FLAG, FIR_OVERHEAD_WIRE_BYTES, FIR_MAX_FRAME } from './fir.js'
 export { SPEEDS, SPEED_TABLE, DEFAULT_SPEED, speedInfo, isSupportedSpeed, wrapForSpeed, createUnwrapper, airtimeMs, UnsupportedSpeedError, type SpeedInfo, type Modulation } from './speed.js'
+export { pooledBytes, pooledCopy } from './pool.js'
 export { additionalBofs, minTurnaroundMs, xbofsForDelay, ADDITIONAL_BOFS_AT_115200, MIN_TURNAROUND_MS } from './turnaround.js'

@@ -98,4 +98,17 @@ describe('lap/wire parseFrame information ownership', () => {
       expect(viewInfo[0]).to.equal(bytes[2])
     }
   })
+
+  it('an information field or an emitted I frame is never changed by the frames parsed and emitted after it (pooled arrays do not overlap)', () => {
+    const kept: Array<{ bytes: Uint8Array, hex: string }> = []
+    for (let n = 0; n < 60; n++) {
+      const info = new Uint8Array((n * 211) % 2049).fill(n)
+      const emitted = emitFrame({ caddr: 1, command: true, pf: false, kind: 'I', ns: n & 7, nr: 0, info })
+      const parsed = parseFrame(emitted)
+      if (!parsed.ok || parsed.value.kind !== 'I') throw new Error('expected an I frame')
+      kept.push({ bytes: emitted, hex: Buffer.from(emitted).toString('hex') })
+      kept.push({ bytes: parsed.value.info, hex: Buffer.from(info).toString('hex') })
+    }
+    for (const k of kept) expect(Buffer.from(k.bytes).toString('hex')).to.equal(k.hex)
+  })
 })
