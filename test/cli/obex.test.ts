@@ -40,9 +40,11 @@ describe('irda obex', function () {
 
     const file = join(dir, 'note.txt')
     writeFileSync(file, 'hello phone\n')
-    const push = runIrda(['obex', 'push', file, '--folder', 'Inbox', '--json'])
+    const card = join(dir, 'card.vcf')
+    writeFileSync(card, 'BEGIN:VCARD\r\nEND:VCARD\r\n')
+    const push = runIrda(['obex', 'push', file, card, '--folder', 'Inbox', '--json'])
     expect(push.status, push.stderr).to.equal(0)
-    expect(JSON.parse(push.stdout)).to.deep.include({ command: 'obex push', ok: true, bytes: 12, files: [{ file, name: 'note.txt', bytes: 12 }] })
+    expect(JSON.parse(push.stdout)).to.deep.include({ command: 'obex push', ok: true, bytes: 36, files: [{ file, name: 'note.txt', bytes: 12 }, { file: card, name: 'card.vcf', bytes: 24 }] })
   })
 
   it('one line and exit 1 for an OBEX refusal; nothing left behind', () => {
@@ -88,7 +90,8 @@ describe('irda obex', function () {
     expect(readdirSync(dir)).to.deep.equal(['jane.vcf'])
   })
 
-  it('across processes in a served room: push, ls, get, and a refused path trick', async () => {
+  it('across processes in a served room: push, ls, get, and a refused path trick', async function () {
+    this.timeout(240_000) // five client processes on a machine that may be busy
     const socket = join(dir, 'room.sock')
     const inbox = join(dir, 'inbox')
     mkdirSync(inbox)
@@ -116,9 +119,13 @@ describe('irda obex', function () {
         expect(get.status, get.stderr).to.equal(0)
         expect(readFileSync(out).equals(data)).to.equal(true)
 
-        const trick = runIrda(['obex', 'push', file, '--folder', 'nothere', '--room', socket])
+        const missing = runIrda(['obex', 'push', file, '--folder', 'nothere', '--room', socket])
+        expect(missing.status).to.equal(1)
+        expect(missing.stderr).to.match(/Not Found \(0xC4\)/)
+        // A drive prefix passes the client's own check and reaches the server, which refuses it.
+        const trick = runIrda(['obex', 'push', file, '--folder', 'C:evil', '--room', socket])
         expect(trick.status).to.equal(1)
-        expect(trick.stderr).to.match(/Not Found \(0xC4\)/)
+        expect(trick.stderr).to.match(/Forbidden \(0xC3\)/)
       } finally {
         const run = await server.stop('SIGINT')
         expect(run.status, run.stderr).to.equal(0)
