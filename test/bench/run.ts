@@ -23,6 +23,7 @@ import { berGoodputBench } from './ber-goodput.js'
 import { dumpRows } from './dump.js'
 import { viewerIndexBench } from './viewer-index.js'
 import { ircommGoodputBench } from './ircomm-goodput.js'
+import { linuxPacedBench } from './linux-paced.js'
 
 export type { BenchRow }
 
@@ -36,6 +37,7 @@ const BENCHES: Record<string, Bench> = {
   'lap-goodput': lapGoodput,
   'demo-echo': demoEcho,
   dump: dumpRows,
+  'linux-paced': linuxPacedBench,
   'phy-codec': async () => {
     const r = codec()
     const vsC: BenchRow[] = r.cRandomMBs === undefined || r.cEscapedMBs === undefined

@@ -4,6 +4,8 @@
  * of it lives in this repository. `linuxGuestMissing()` says why a test must skip.
  */
 import { execFileSync, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { createConnection, type Socket } from 'node:net'
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -15,6 +17,10 @@ export interface LinuxGuest {
   nickname: string
   /** Everything the guest's console printed so far. */
   console: () => string
+  /** Types a command line on the guest's shell; what it prints lands in `console()`. */
+  command: (line: string) => Promise<void>
+  /** Waits (at most `timeoutMs`) until the console, from character `from` on, matches `pattern`. */
+  waitFor: (pattern: RegExp, from: number, timeoutMs: number) => Promise<RegExpExecArray>
   stop: () => void
 }
 
@@ -38,7 +44,11 @@ export async function bootLinuxGuest (opts: { nickname?: string, readyMs?: numbe
   const pid = Number(readFileSync(join(runDir, 'qemu.pid'), 'utf8'))
   const log = join(runDir, 'console.log')
   const consoleText = (): string => existsSync(log) ? readFileSync(log, 'utf8') : ''
+  // One console connection for the guest's life: qemu reads a line only as fast as the guest's
+  // UART takes it, and drops what is unread when the connection closes.
+  let consoleSock: Socket | undefined
   const stop = (): void => {
+    consoleSock?.destroy()
     try { process.kill(pid) } catch {}
     rmSync(runDir, { recursive: true, force: true })
   }
@@ -47,5 +57,21 @@ export async function bootLinuxGuest (opts: { nickname?: string, readyMs?: numbe
     if (waited > limit) { const text = consoleText(); stop(); throw new Error(`the Linux guest did not come up within ${limit / 1000} s:\n${text.slice(-2000)}`) }
     await sleep(500)
   }
-  return { pty: join(runDir, 'ttyIR'), nickname, console: consoleText, stop }
+  const command = async (line: string): Promise<void> => {
+    if (consoleSock === undefined) {
+      consoleSock = createConnection(join(runDir, 'console.sock'))
+      await once(consoleSock, 'connect')
+    }
+    const sock = consoleSock
+    await new Promise<void>((resolve, reject) => sock.write(line + '\n', e => { if (e == null) resolve(); else reject(e) }))
+  }
+  const waitFor = async (pattern: RegExp, from: number, timeoutMs: number): Promise<RegExpExecArray> => {
+    for (let waited = 0; ; waited += 200) {
+      const m = pattern.exec(consoleText().slice(from))
+      if (m !== null) return m
+      if (waited > timeoutMs) throw new Error(`the Linux guest ${nickname} did not print ${String(pattern)} within ${timeoutMs / 1000} s:\n${consoleText().slice(from).slice(-1500)}`)
+      await sleep(200)
+    }
+  }
+  return { pty: join(runDir, 'ttyIR'), nickname, console: consoleText, command, waitFor, stop }
 }
