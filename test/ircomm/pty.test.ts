@@ -108,6 +108,43 @@ describe('ircomm/irda comm --pty (real pty, real programs)', function () {
     }
   })
 
+  it('connects to the device named on the command line; B0 on the pty drops DTR and RTS at the device, leaving B0 raises them', async () => {
+    const socket = join(dir, 'room.sock')
+    const room = startIrda(['room', 'serve', '--socket', socket, '--json'])
+    const phones = [] as Array<ReturnType<typeof emulatePhone>>
+    try {
+      await room.waitFor(l => l.includes('"listening"'), 8000, 'room listening')
+      phones.push(emulatePhone(await connectRoom(socket, { name: 'other' }), { nickname: 'Other phone' }))
+      phones.push(emulatePhone(await connectRoom(socket, { name: 'nokia' }), { nickname: 'Nokia 6310i' }))
+      const link = join(dir, 'nokia')
+      irda = startIrda(['comm', 'Nokia 6310i', '--room', socket, '--pty', link, '--json'])
+      const connected = JSON.parse(await irda.waitFor(l => l.includes('"event":"connected"'), 30_000, 'connected')) as { peer: string }
+      expect(connected.peer).to.equal('Nokia 6310i')
+      expect(phones.map(p => p.connections.length)).to.deep.equal([0, 1])
+      const dte: Array<{ dtr: boolean, rts: boolean }> = []
+      phones[1].connections[0].on('dte', lines => dte.push(lines))
+      /** Waits (bounded) until the device's last DTE report says `dtr` for both lines. */
+      const seen = async (dtr: boolean): Promise<void> => {
+        const deadline = Date.now() + 10_000
+        while (!(dte.at(-1)?.dtr === dtr && dte.at(-1)?.rts === dtr) && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+      }
+      // The bridge has read the pty's termios once (it reports them), so B0 is a change it sees.
+      await irda.waitFor(l => l.includes('"event":"settings"'), 10_000, 'the first termios')
+      // stty says it could not do everything on a pty (exit 1), but the speed is set.
+      spawnSync('stty', ['-F', link, '0'])
+      await seen(false)
+      expect(dte.at(-1)).to.deep.equal({ dtr: false, rts: false })
+      spawnSync('stty', ['-F', link, '9600'])
+      await seen(true)
+      expect(dte.at(-1)).to.deep.equal({ dtr: true, rts: true })
+    } finally {
+      if (irda !== undefined) await irda.stop()
+      irda = undefined
+      for (const p of phones) { await p.close(); await p.stack.port.close() }
+      await room.stop()
+    }
+  })
+
   it('--server: the device that connects to us is the pty\'s other end', async () => {
     const socket = join(dir, 'room.sock')
     const room = startIrda(['room', 'serve', '--socket', socket, '--json'])

@@ -14,7 +14,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { existsSync, lstatSync, unlinkSync } from 'node:fs'
 import { EventEmitter } from 'node:events'
-import { encodeDataFormat, FLOW, type DataFormat, type IrcommPort, type LineSettings } from '@irdakit/ircomm'
+import { encodeDataFormat, FLOW, type DataFormat, type DteLines, type IrcommPort, type LineSettings } from '@irdakit/ircomm'
 import { UserError } from './output.js'
 
 export const SOCAT_HINT = 'socat not found: install it with `apt-get install -y socat` (it provides the pseudo-terminal)'
@@ -119,6 +119,19 @@ export function settingsOf (t: PtyTermios, last: LineSettings): Partial<LineSett
 }
 
 /**
+ * What a termios change on the pty asks of the connection: the settings to send, and DTR/RTS
+ * when the speed enters B0 (hang up: both down) or leaves it (both up), as ircomm_tty_ioctl.c
+ * does. Undefined when nothing IrCOMM carries changed.
+ */
+export function termiosChange (last: PtyTermios, now: PtyTermios, current: LineSettings): { settings: Partial<LineSettings>, dte?: DteLines } | undefined {
+  if (now.speed === last.speed && JSON.stringify(now.format) === JSON.stringify(last.format) && now.crtscts === last.crtscts) return undefined
+  const settings = settingsOf(now, current)
+  if (now.speed === 0 && last.speed !== 0) return { settings, dte: { dtr: false, rts: false } }
+  if (now.speed !== 0 && last.speed === 0) return { settings, dte: { dtr: true, rts: true } }
+  return { settings }
+}
+
+/**
  * Joins a pty and an IrCOMM connection until the connection ends: bytes both ways, and termios
  * changes as control parameters. Resolves with the reason the connection ended.
  */
@@ -132,12 +145,11 @@ export async function bridge (pty: LineEnd, port: IrcommPort, opts: { pollMs?: n
   const timer = setInterval(() => {
     const now = pty.termios()
     if (now === undefined || last === undefined) { last = now; return }
-    if (now.speed !== last.speed || JSON.stringify(now.format) !== JSON.stringify(last.format) || now.crtscts !== last.crtscts) {
-      const s = settingsOf(now, port.settings)
-      port.setSettings(s)
-      if (now.speed === 0 && last.speed !== 0) port.setDte({ dtr: false, rts: false })
-      if (now.speed !== 0 && last.speed === 0) port.setDte({ dtr: true, rts: true })
-      opts.onSettings?.(s)
+    const change = termiosChange(last, now, port.settings)
+    if (change !== undefined) {
+      port.setSettings(change.settings)
+      if (change.dte !== undefined) port.setDte(change.dte)
+      opts.onSettings?.(change.settings)
     }
     last = now
   }, opts.pollMs ?? TERMIOS_POLL_MS)
