@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import {
   decodeHeaders, decodeRequest, decodeResponse, encodeHeaders, encodeRequest, encodeResponse, FOLDER_BROWSING_UUID, header,
   HeaderId, Opcode, PacketReader, ResponseCode, typeHeader, typeOf, type ObexHeader, responseError, NotFoundError, ForbiddenError,
-  ObexResponseError, UnexpectedResponseError, responseText, DatabaseFullError,
+  ObexResponseError, UnexpectedResponseError, responseText, DatabaseFullError, DatabaseLockedError,
 } from '@irdakit/obex'
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex')
@@ -185,6 +185,8 @@ describe('obex/errors: every response code has a typed error', () => {
     expect(responseError(0xC4)).to.be.instanceOf(NotFoundError)
     expect(responseError(0x43)).to.be.instanceOf(ForbiddenError)
     expect(responseError(0xE0)).to.be.instanceOf(DatabaseFullError)
+    expect(responseError(0xE1)).to.be.instanceOf(DatabaseLockedError)
+    expect(responseError(0xE1).message).to.equal('Database Locked (0xE1)')
     expect(responseError(0xB1)).to.be.instanceOf(UnexpectedResponseError)
     expect(responseError(0xC4).message).to.equal('Not Found (0xC4)')
     expect(responseText(0xA0)).to.equal('Success (0xA0)')
