@@ -289,6 +289,22 @@ describe('obex/session: abort, refusals, deadlines, hostile packets', () => {
     }), { numRuns: 500 })
   })
 
+  it('a client that connects again and again holds at most 16 Connection-IDs: the oldest is forgotten, the newest works', () => {
+    const s = new ObexServerSession({ targets: [FOLDER_BROWSING_UUID] })
+    const connect = encodeRequest({ opcode: Opcode.connect, final: true, connect: { version: 0x10, flags: 0, maxPacket: 1024 }, headers: [header(HeaderId.target, FOLDER_BROWSING_UUID)] })
+    for (let i = 0; i < 5000; i++) {
+      s.handle(connect, 0)
+      expect(s.pollTransmit()?.[0]).to.equal(ResponseCode.success)
+      while (s.pollEvent() !== undefined);
+    }
+    expect(s.connectionIds).to.equal(16)
+    const getWith = (id: number): Uint8Array => encodeRequest({ opcode: Opcode.get, final: true, headers: [header(HeaderId.connectionId, id), header(HeaderId.name, 'x')] })
+    s.handle(getWith(1), 0)
+    expect(s.pollTransmit()?.[0]).to.equal(ResponseCode.unavailable)
+    s.handle(getWith(5000), 0)
+    expect(s.pollEvent()?.type).to.equal('get')
+  })
+
   it('unknown opcodes are answered Not Implemented', () => {
     const s = new ObexServerSession()
     s.handle(Uint8Array.from([0x86, 0x00, 0x03]), 0)

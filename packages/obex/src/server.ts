@@ -47,6 +47,9 @@ export interface ServerSessionOptions extends SessionOptions {
 
 type Waiting = 'put' | 'put-last' | 'get' | 'setpath' | undefined
 
+/** Connection-IDs one transport holds at most: a client that keeps connecting loses its oldest, so memory stays bounded. */
+export const MAX_CONNECTION_IDS = 16
+
 export class ObexServerSession extends SessionBase<ServerEvent> {
   private readonly reader: PacketReader
   private readonly targets: Uint8Array[]
@@ -67,6 +70,9 @@ export class ObexServerSession extends SessionBase<ServerEvent> {
     this.reader = new PacketReader(this.maxPacket)
     this.targets = opts.targets ?? []
   }
+
+  /** Connection-IDs handed out and not yet disconnected or forgotten. */
+  get connectionIds (): number { return this.connections.size }
 
   /** True while a request waits for the application's reply (false again after an abort dropped it). */
   get owes (): boolean { return this.waiting !== undefined }
@@ -175,7 +181,9 @@ export class ObexServerSession extends SessionBase<ServerEvent> {
     let answer: ObexHeader[] = []
     if (target !== undefined) {
       if (!this.targets.some(t => equal(t, target))) { this.respondConnect(ResponseCode.unavailable, []); return }
-      const id = this.nextConnectionId++
+      const id = this.nextConnectionId
+      this.nextConnectionId = id % 0xFFFFFFFE + 1 // 0xFFFFFFFF is no id
+      if (this.connections.size >= MAX_CONNECTION_IDS) this.connections.delete(this.connections.keys().next().value as number)
       this.connections.set(id, target)
       answer = [header(HeaderId.connectionId, id), header(HeaderId.who, target)]
     }
