@@ -15,17 +15,23 @@ describe('cli: --usb and the USB part of irda dongles', () => {
     else expect(doc.usbDongles).to.be.an('array')
   })
 
-  it('a dongle that is not there is one clear line and exit 2; --usb with --port is a contradiction', () => {
+  it('a dongle that is not there is one clear line and exit 2; --usb with --port is a contradiction', function () {
+    this.timeout(240_000) // ten CLI processes, one after another
     const r = irda(['discover', '--usb', 'ffff:fffe'])
     expect(r.status).to.equal(2)
     expect(r.stderr.trim()).to.match(/^irda: cannot open USB dongle ffff:fffe: (no USB IrDA dongle ffff:fffe present|USB dongles need the optional "usb" package)/)
     const both = irda(['discover', '--usb', '0', '--port', '/dev/null'])
     expect(both.status).to.equal(2)
     expect(both.stderr.trim()).to.equal('irda: choose one of --emulator, --room, --port and --usb, not --port and --usb')
-    for (const cmd of [['dump', '--usb', 'ffff:fffe'], ['attach', '--usb', 'ffff:fffe']]) {
+    for (const cmd of [['dump', '--usb', 'ffff:fffe'], ['attach', '--usb', 'ffff:fffe'], ['view', '--usb', 'ffff:fffe']]) {
       const r2 = irda(cmd)
       expect(r2.status, cmd.join(' ')).to.equal(2)
       expect(r2.stderr.trim()).to.match(/^irda: cannot open USB dongle ffff:fffe: /)
+    }
+    for (const cmd of ['dump', 'view']) {
+      const two = irda([cmd, '--usb', '0', '--port', '/dev/null'])
+      expect(two.status, cmd).to.equal(2)
+      expect(two.stderr.trim(), cmd).to.match(/^irda: choose one source: .*--usb <vid:pid\|index>/)
     }
     const bad = irda(['ping', '--usb', 'not-a-dongle'])
     expect(bad.status).to.equal(2)

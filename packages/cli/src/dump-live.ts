@@ -10,7 +10,7 @@ import { LiveTrace, openDongle, untilStopped, jsonLine, type StopReason } from '
 import { demoBytes, runDemo, DEMO_INITIATOR } from './demo.js'
 import { Output, UserError, oneLine } from './output.js'
 import { lostOnTheWay } from './lost.js'
-import { openUsbMedium } from './usb-medium.js'
+import { openUsbListening } from './usb-medium.js'
 
 export interface LiveDumpFlags {
   dongle: string
@@ -36,7 +36,7 @@ const reasonText = (r: StopReason): string => typeof r === 'string' ? r : r.erro
 /** Sniffs a serial dongle until SIGINT/SIGTERM (or the device vanishes). */
 export async function dumpSerial (path: string, flags: LiveDumpFlags): Promise<void> {
   const out = new Output({ json: flags.json === true })
-  const port = flags.usb !== undefined ? await openUsbAt(flags.usb, flags.firmware, flags.speed) : await openDongle(path, flags.dongle, flags.speed)
+  const port = flags.usb !== undefined ? await openUsbListening(flags.usb, flags.firmware, flags.speed) : await openDongle(path, flags.dongle, flags.speed)
   const clock = port.clock
   const t0 = clock.now()
   const rel = (at: number): number => at - t0
@@ -222,13 +222,4 @@ export async function dumpRoom (address: string, flags: LiveDumpFlags): Promise<
     out.note(`${t.frames} frames, ${lost} lost or damaged${t.malformed > 0 ? `, ${t.malformed} malformed` : ''}, ${speedChanges} speed changes${flags.pcap !== undefined ? `; saved to ${flags.pcap}` : ''}`)
   }
   if (typeof reason !== 'string') throw new UserError(reason.error, 1)
-}
-
-/** A USB dongle for `irda dump --usb`, listening at `speed` (default 9600). */
-async function openUsbAt (selector: string, firmware: string | undefined, speed: number | undefined): Promise<Awaited<ReturnType<typeof openUsbMedium>>['port']> {
-  const { port } = await openUsbMedium(selector, firmware)
-  if (speed !== undefined && speed !== port.speed) {
-    try { await port.setSpeed(speed) } catch (e) { await port.close().catch(() => {}); throw new UserError(`cannot listen at ${speed} bit/s on USB dongle ${selector}: ${oneLine(e)}`) }
-  }
-  return port
 }

@@ -14,6 +14,15 @@ export async function openUsbMedium (selector: string, firmware?: string): Promi
   return { port, label: `usb ${selector} (${port.driver.kind})` }
 }
 
+/** A USB dongle for a passive listener (`irda dump --usb`, `irda view --usb`), listening at `speed` (default 9600). */
+export async function openUsbListening (selector: string, firmware: string | undefined, speed: number | undefined): Promise<UsbIrdaPort> {
+  const { port } = await openUsbMedium(selector, firmware)
+  if (speed !== undefined && speed !== port.speed) {
+    try { await port.setSpeed(speed) } catch (e) { await port.close().catch(() => {}); throw new UserError(`cannot listen at ${speed} bit/s on USB dongle ${selector}: ${oneLine(e)}`) }
+  }
+  return port
+}
+
 /** The USB IrDA dongles plugged in, or why they cannot be listed (no libusb backend). */
 export async function usbDongles (): Promise<{ dongles: UsbDongleInfo[] } | { unavailable: string }> {
   try {

@@ -57,8 +57,8 @@ export function registerDump (program: Command): void {
       if (flags.ndjson === true && path === undefined) throw new UserError('--ndjson is for a pcap file; live sources already print one JSON object per line with --json')
       if (flags.ndjson === true && flags.json === true) throw new UserError('choose --json (one document) or --ndjson (an object per line)')
       const sources = [path !== undefined, flags.port !== undefined, flags.usb !== undefined, flags.emulator === true, flags.room !== undefined].filter(Boolean).length
-      if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path>, --room <socket> or --emulator')
-      if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, --room <socket> or --emulator')
+      if (sources > 1) throw new UserError('choose one source: a pcap file, --port <path>, --usb <vid:pid|index>, --room <socket> or --emulator')
+      if (sources === 0) throw new UserError('nothing to dump: name a pcap file, or --port <path> --dongle <name>, --usb <vid:pid|index>, --room <socket> or --emulator')
       if (path !== undefined) { await dump(path, flags); return }
       if (flags.port !== undefined) { await dumpSerial(flags.port, flags); return }
       if (flags.usb !== undefined) { await dumpSerial(`usb ${flags.usb}`, flags); return }

@@ -7,11 +7,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { TimerHandle } from '@irdakit/core'
+import type { Port, TimerHandle } from '@irdakit/core'
 import { watchRoom, type TapRecord } from '@irdakit/emulator'
 import { LiveCapture } from '@irdakit/viewer'
 import { UserError, oneLine } from '../output.js'
 import { openDongle } from '../live.js'
+import { openUsbListening } from '../usb-medium.js'
 import { lostOnTheWay } from '../lost.js'
 import { SpeedFollower } from '../speed-follower.js'
 import { demoBytes, runDemo, DEMO_INITIATOR } from '../demo.js'
@@ -28,7 +29,7 @@ export interface LiveView {
   savedTo?: string
 }
 
-interface LiveFlags { pcap?: string, dongle: string, speed?: number, ber: number, bytes: number, seed: number }
+interface LiveFlags { pcap?: string, dongle: string, usb?: string, firmware?: string, speed?: number, ber: number, bytes: number, seed: number }
 
 function openCapture (flags: LiveFlags, source: string, epochMs?: number): { capture: LiveCapture, cleanup: () => void } {
   const dir = flags.pcap === undefined ? mkdtempSync(join(tmpdir(), 'irda-view-')) : undefined
@@ -78,12 +79,15 @@ export async function viewRoom (address: string, flags: LiveFlags): Promise<Live
   }
 }
 
-/** A serial dongle listening passively, following the SNRM/UA speed change as `irda dump --port` does. */
+/**
+ * A dongle listening passively, following the SNRM/UA speed change as `irda dump --port` does:
+ * the serial one at `path`, or with `flags.usb` the USB dongle it names.
+ */
 export async function viewSerial (path: string, flags: LiveFlags): Promise<LiveView> {
-  const port = await openDongle(path, flags.dongle, flags.speed)
+  const port: Port = flags.usb !== undefined ? await openUsbListening(flags.usb, flags.firmware, flags.speed) : await openDongle(path, flags.dongle, flags.speed)
   let opened
   try {
-    opened = openCapture(flags, `${path} (dongle ${flags.dongle})`, Date.now())
+    opened = openCapture(flags, flags.usb !== undefined ? `usb ${flags.usb}` : `${path} (dongle ${flags.dongle})`, Date.now())
   } catch (e) {
     await port.close().catch(() => {})
     throw e

@@ -2,7 +2,7 @@
  * `irda view`: the capture as a sequence diagram in the browser. Serves a page on 127.0.0.1 (a
  * port the system picks), prints its address and runs until ^C. The source is a pcap file
  * (indexed in the background, the page draws as it goes), or live: a room served by
- * `irda room serve`, a serial dongle sniffing the air, or the demo's exchange in an emulated room.
+ * `irda room serve`, a serial or USB dongle sniffing the air, or the demo's exchange in an emulated room.
  */
 import type { Command } from 'commander'
 import { SPEEDS } from '@irdakit/phy'
@@ -10,6 +10,7 @@ import { openPcapStore, pcapHeaderProblem, serveViewer, type CaptureStore } from
 import { Output, UserError, oneLine } from '../output.js'
 import { parseBer, parseCount, parseSeed, parseSpeed } from '../args.js'
 import { untilStopped } from '../live.js'
+import { FIRMWARE_OPTION, USB_OPTION } from '../medium.js'
 import { SpeedFollower } from '../speed-follower.js'
 import { viewEmulator, viewRoom, viewSerial, type LiveView } from './view-live.js'
 
@@ -17,6 +18,8 @@ export interface ViewFlags {
   room?: string
   port?: string
   dongle: string
+  usb?: string
+  firmware?: string
   speed?: number
   pcap?: string
   emulator?: boolean
@@ -32,19 +35,21 @@ export function registerView (program: Command): void {
     .option('--room <socket>', 'live from the room served by `irda room serve` on this socket')
     .option('--port <path>', 'live from a serial port with an IrDA dongle (passive: sends nothing)')
     .option('--dongle <name>', 'with --port: the dongle profile (see irda dongles)', 'none')
-    .option('--speed <bps>', 'with --port: speed to listen at first (default 9600); with --emulator: top speed offered (default 115200)', parseSpeed)
+    .option(USB_OPTION[0], 'live from a USB IrDA dongle (see irda dongles; passive: sends nothing), e.g. 9710:7780')
+    .option(...FIRMWARE_OPTION)
+    .option('--speed <bps>', 'with --port or --usb: speed to listen at first (default 9600); with --emulator: top speed offered (default 115200)', parseSpeed)
     .option('--emulator', 'the demo exchange in an emulated room (discovery, connect, IAS, echo)')
     .option('--ber <rate>', 'with --emulator: bit error rate on the medium', parseBer, 0)
     .option('--bytes <n>', 'with --emulator: bytes the demo echoes', parseCount, 256)
     .option('--seed <n>', 'with --emulator: seed for the room and stacks', parseSeed, 1)
     .option('--pcap <file>', 'live sources: save the frames to this pcap (default: a temporary file, removed at the end)')
     .action(async (path: string | undefined, flags: ViewFlags) => {
-      const sources = [path !== undefined, flags.port !== undefined, flags.room !== undefined, flags.emulator === true].filter(Boolean).length
-      if (sources > 1) throw new UserError('choose one source: a pcap file, --room <socket>, --port <path> or --emulator')
-      if (sources === 0) throw new UserError('nothing to view: name a pcap file, or --room <socket>, --port <path> --dongle <name> or --emulator')
+      const sources = [path !== undefined, flags.port !== undefined, flags.usb !== undefined, flags.room !== undefined, flags.emulator === true].filter(Boolean).length
+      if (sources > 1) throw new UserError('choose one source: a pcap file, --room <socket>, --port <path>, --usb <vid:pid|index> or --emulator')
+      if (sources === 0) throw new UserError('nothing to view: name a pcap file, or --room <socket>, --port <path> --dongle <name>, --usb <vid:pid|index> or --emulator')
       const out = new Output({ json: false })
       if (path !== undefined) { await viewFile(out, path); return }
-      const live = flags.room !== undefined ? await viewRoom(flags.room, flags) : flags.port !== undefined ? await viewSerial(flags.port, flags) : await viewEmulator(flags)
+      const live = flags.room !== undefined ? await viewRoom(flags.room, flags) : flags.port !== undefined || flags.usb !== undefined ? await viewSerial(flags.port ?? '', flags) : await viewEmulator(flags)
       await serveUntilStopped(out, live.capture.store, live)
     })
 }
