@@ -27,7 +27,7 @@ describe('irda obex', function () {
     expect(json.status, json.stderr).to.equal(0)
     const doc = JSON.parse(json.stdout) as { path: string, entries: Array<{ name: string, size: number }>, xml: string }
     expect(doc.path).to.equal('/telecom')
-    expect(doc.entries.map(e => e.name)).to.deep.equal(['pb.vcf', 'cal.vcs'])
+    expect(doc.entries.map(e => e.name)).to.deep.equal(['pb.vcf', 'cal.vcs', 'devinfo.txt'])
     expect(doc.xml).to.match(/^<\?xml version="1.0"\?>\n<!DOCTYPE folder-listing SYSTEM "obex-folder-listing.dtd">/)
 
     const get = runIrda(['obex', 'get', 'telecom/pb.vcf', '--out', dir, '--json'])

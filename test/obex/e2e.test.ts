@@ -326,6 +326,7 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
       const a = await ObexClient.connect(laptop, { target: IRMC_SYNC_TARGET })
       const id = a.connectionId
       const who = new TextDecoder().decode(a.who)
+      const devinfo = new TextDecoder().decode(await a.getBytes('telecom/devinfo.txt'))
       const vcard = await a.getBytes('telecom/pb.vcf')
       const put = await a.put('Inbox/rick.vcf', vcf)
       const tricks: unknown[] = []
@@ -338,10 +339,11 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
       const b = await ObexClient.connect(laptop, { target: FOLDER_BROWSING_UUID })
       const browsing = await b.getBytes('telecom/pb.vcf').catch((e: unknown) => e)
       await b.close()
-      return { id, who, vcard, put, tricks, missing, browsing }
+      return { id, who, devinfo, vcard, put, tricks, missing, browsing }
     })())
     expect(r.id).to.equal(1)
     expect(r.who).to.equal('IRMC-SYNC')
+    expect(r.devinfo).to.match(/^MANU:.+\r\nMOD:.+\r\nSN:.+\r\nIRMC-VERSION:1\.1\r\nPB-TYPE-TX:VCARD2\.1\r\n/)
     expect(Buffer.from(r.vcard).equals(Buffer.from(store.read('telecom/pb.vcf') ?? []))).to.equal(true)
     expect(r.put.code).to.equal(0xA0)
     expect(Buffer.from(store.read('Inbox/rick.vcf') ?? []).equals(Buffer.from(vcf))).to.equal(true)

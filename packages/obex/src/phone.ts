@@ -17,11 +17,18 @@ function picture (n: number): Uint8Array {
   return b
 }
 
-/** The emulated device's storage: telecom/pb.vcf, Pictures/, Memos/ (Palm style) and an empty Inbox/. */
+/**
+ * What an IrMC client reads first (multisync's irmc plugin tests a connection with it; BlueZ's
+ * obexd serves one): who made the device and which object formats it sends and takes.
+ */
+const DEVINFO = 'MANU:irdakit\r\nMOD:emulated phone\r\nSN:0001\r\nIRMC-VERSION:1.1\r\nPB-TYPE-TX:VCARD2.1\r\nPB-TYPE-RX:VCARD2.1\r\n'
+
+/** The emulated device's storage: telecom/ (phonebook, calendar, IrMC devinfo.txt), Pictures/, Memos/ (Palm style) and an empty Inbox/. */
 export function phoneStore (opts: MemoryStoreOptions = {}): MemoryStore {
   return new MemoryStore(opts)
     .add('telecom/pb.vcf', 'BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;Jane\r\nTEL;CELL:+15550100\r\nEND:VCARD\r\n', 'text/x-vcard')
     .add('telecom/cal.vcs', 'BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nSUMMARY:Dive trip\r\nDTSTART:20010615T080000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n', 'text/x-vcalendar')
+    .add('telecom/devinfo.txt', DEVINFO, 'text/plain')
     .add('Pictures/reef.jpg', picture(24_000), 'image/jpeg')
     .add('Memos/shopping.txt', 'fins\r\nmask\r\nsnorkel\r\n', 'text/plain')
     .mkdir('Inbox')
