@@ -14,7 +14,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openSerialPort } from '@irdakit/serial'
@@ -99,6 +99,7 @@ async function irdakitSends (pty: string, receiver: string, bytes: number, write
     await once(sock, 'close')
   } finally {
     await stack.close()
+    await port.close()
   }
 }
 
@@ -138,7 +139,7 @@ export async function linuxPacedBench ({ quick }: BenchOptions): Promise<BenchRo
       progress(`${who}: ${(r.bytesPerS / 1000).toFixed(2)} kB/s (${pct(r.bytesPerS)})`)
       await pacer.linkDown(30_000)
       // The pacer's account of the connection: frames by type, polls, idle gaps.
-      for (const line of pacer.text().split('\n').filter(l => /^\[[ \d.]+\]\s+(frames|I payload|idle gaps)/.test(l))) progress(`  ${line.replace(/^\[[ \d.]+\]\s+/, '')}`)
+      for (const line of pacer.text().split('\n').filter(l => /^\[[ \d.]+\]\s+(frames|I payload|I frames with|idle gaps)/.test(l))) progress(`  ${line.replace(/^\[[ \d.]+\]\s+/, '')}`)
       return r
     } finally {
       await pacer.stop()
@@ -163,6 +164,6 @@ export async function linuxPacedBench ({ quick }: BenchOptions): Promise<BenchRo
   } finally {
     pair.kill()
     for (const g of guests) g.stop()
-    rmSync(dir, { recursive: true, force: true })
+    progress(`the pacer's frame logs: ${dir}`)
   }
 }

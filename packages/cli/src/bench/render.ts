@@ -112,6 +112,17 @@ export function renderBenchmarks (res: BenchResults, plotDir = 'benchmarks'): { 
     'A bench that needs a tool the machine lacks (a C compiler, tshark) is listed under "Not measured"',
     'with the command that installs it. Benchmarks never run in `npm test`.',
     '',
+    '`linux-paced` compares irdakit with Linux 4.9 on a real-time line: two Linux guests boot in qemu',
+    'from the folder `IRDAKIT_LINUX_PEER` names (the one `npm run test:linux` uses; it brings the',
+    "guests' `irsend`/`irrecv` and `pacer.py`, which joins two ptys as one half-duplex line delivering",
+    'baud/10 bytes a second). The receiving guest measures goodput from its first byte to EOF and',
+    'checks every byte; Linux and then irdakit (through a socat pty pair, as through a dongle) send it',
+    'the same stream at each write size, so both are measured on the same line in the same run:',
+    '',
+    '```',
+    'IRDAKIT_LINUX_PEER=/path/to/linux-peer npm run bench -- linux-paced   # needs qemu, socat, python3',
+    '```',
+    '',
   ]
   return {
     markdown: lines.join('\n'),
