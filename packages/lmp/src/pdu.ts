@@ -122,9 +122,16 @@ export function parseLmpPdu (bytes: Uint8Array): Decoded<LmpPdu> {
 
 /** Encodes an LM-MUX PDU. Selectors must be 7-bit values. */
 export function emitLmpPdu (pdu: LmpPdu): Uint8Array {
+  if (pdu.kind === 'data') {
+    // The bulk path: one array, no header list.
+    const out = new Uint8Array(2 + pdu.data.length)
+    out[0] = pdu.dlsap & SEL_MASK
+    out[1] = pdu.slsap & SEL_MASK
+    out.set(pdu.data, 2)
+    return out
+  }
   const head = (control: boolean): number[] => [(control ? CONTROL_BIT : 0) | (pdu.dlsap & SEL_MASK), pdu.slsap & SEL_MASK]
   switch (pdu.kind) {
-    case 'data': return concat(head(false), pdu.data)
     case 'connect': return concat([...head(true), OPCODE.CONNECT, 0x00], pdu.userData)
     case 'connect-confirm': return concat([...head(true), OPCODE.CONNECT_CONFIRM, 0x00], pdu.userData)
     case 'disconnect': return concat([...head(true), OPCODE.DISCONNECT, pdu.reason & 0xFF], pdu.userData)

@@ -116,6 +116,9 @@ export class IrdaStack {
   private readonly unlisten: () => void
   private timer: TimerHandle | undefined
   private timerAt: number | undefined
+  /** The due-now turn armed last, and whether it still waits to run (see `arm`). */
+  private turn = 0
+  private turnPending = false
   private pumping = false
   private again = false
   private closedFlag = false
@@ -348,7 +351,7 @@ export class IrdaStack {
       })
     }
     this.closedFlag = true
-    this.timer?.cancel()
+    this.cancelTimer()
     this.unlisten()
     // Still open after the timeout: their peers find out when the link times out (never an orderly close).
     for (const s of [...this.sockets.values()]) s.ended(undefined, undefined)
@@ -427,8 +430,9 @@ export class IrdaStack {
         moved = true
         this.onLmEvent(now, e)
       }
-      for (const s of [...this.sockets.values()]) if (this.drainTtp(now, s)) moved = true
-      for (const s of [...this.lmpSockets.values()]) if (this.drainLmp(now, s)) moved = true
+      // Map iteration survives the deletes a drain may do; no copy of the values per step.
+      for (const s of this.sockets.values()) if (this.drainTtp(now, s)) moved = true
+      for (const s of this.lmpSockets.values()) if (this.drainLmp(now, s)) moved = true
       if (this.linkDisconnectWanted && this.station.pendingData === 0) {
         this.linkDisconnectWanted = false
         this.station.disconnectRequest(now)
@@ -682,31 +686,48 @@ export class IrdaStack {
 
   private arm (): void {
     if (this.closedFlag) return
-    const candidates = [this.station.nextDeadline(), this.lmp.nextDeadline()].filter((t): t is number => t !== undefined)
-    const at = candidates.length > 0 ? Math.min(...candidates) : undefined
+    const lap = this.station.nextDeadline()
+    const lmp = this.lmp.nextDeadline()
+    const at = lap === undefined ? lmp : lmp === undefined ? lap : Math.min(lap, lmp)
     if (at === this.timerAt) return
-    this.timer?.cancel()
+    this.cancelTimer()
     this.timerAt = at
-    const fire = (): void => {
-      this.timerAt = undefined
-      this.timer = undefined
-      if (this.closedFlag) return
-      const now = this.now()
-      this.station.poll(now)
-      this.lmp.poll(now)
-      this.pump()
-    }
-    if (at === undefined) { this.timer = undefined; return }
-    if (at > this.now()) { this.timer = this.port.clock.setTimer(at, fire); return }
+    if (at === undefined) return
+    if (at > this.now()) { this.timer = this.port.clock.setTimer(at, this.fireTimer); return }
     // Due already: IrLAP's turn (its answer to a poll, or the primary taking the line back).
     // It runs from the next macrotask, so the promise chains of the stack's users have run and
     // what they send in reply (an IrSock connect after its IAS answer) goes in this turn, not
     // after another RR/RR round: a VirtualClock fires a timer set for now before any of them.
     // A clock timer just after is the backstop, so virtual time never runs past the turn.
-    let done = false
-    const run = (): void => { if (done) return; done = true; backstop.cancel(); fire() }
-    const backstop = this.port.clock.setTimer(this.now() + TURN_YIELD_MS, run)
-    setImmediate(run)
-    this.timer = { cancel: () => { done = true; backstop.cancel() } }
+    // Whichever comes first runs the turn; `turn` tells a stale one (cancelled) from the live one.
+    const turn = ++this.turn
+    this.turnPending = true
+    this.timer = this.port.clock.setTimer(this.now() + TURN_YIELD_MS, this.runTurnNow)
+    setImmediate(this.runTurn, turn)
   }
+
+  private cancelTimer (): void {
+    this.timer?.cancel()
+    this.timer = undefined
+    this.turnPending = false
+  }
+
+  /** The armed deadline came (bound once: a closure per arm costs more than the arm). */
+  private readonly fireTimer = (): void => {
+    this.timerAt = undefined
+    this.timer = undefined
+    if (this.closedFlag) return
+    const now = this.now()
+    this.station.poll(now)
+    this.lmp.poll(now)
+    this.pump()
+  }
+
+  private readonly runTurn = (turn: number): void => {
+    if (turn !== this.turn || !this.turnPending) return
+    this.cancelTimer()
+    this.fireTimer()
+  }
+
+  private readonly runTurnNow = (): void => { this.runTurn(this.turn) }
 }

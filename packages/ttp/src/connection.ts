@@ -185,7 +185,8 @@ export class TtpConnection {
    */
   setLmFlow (room: number, idle: boolean): void {
     // PDUs still in our request queue have not reached IrLMP: the driver could not count them.
-    const undrained = this.requests.filter(r => r.type === 'data-request').length
+    let undrained = 0
+    for (const r of this.requests) if (r.type === 'data-request') undrained++
     this.lmRoom = Math.max(0, room - undrained)
     this.lmIdle = idle && undrained === 0
     this.pump()
