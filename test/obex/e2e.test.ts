@@ -141,6 +141,48 @@ describe('obex/e2e: an emulated phone in a virtual room', function () {
     }
   })
 
+  it('backpressure end to end: a push reads its source at most about two packets ahead of what the server stored, a pull reads the object as the sink takes it', async () => {
+    const inner = new MemoryStore()
+    let read = 0
+    let stored = 0
+    let served = 0
+    let taken = 0
+    let pushAhead = 0
+    let pullAhead = 0
+    const store: ObexStore = {
+      put: async (folder, info) => {
+        const sink = await inner.put(folder, info)
+        return { write: async c => { await sink.write(c); stored += c.length }, finish: async () => { await sink.finish() }, discard: async () => { await sink.discard() } }
+      },
+      get: async (folder, name) => {
+        const source = await inner.get(folder, name)
+        return { size: source.size, read: async max => { const c = await source.read(max); served += c?.length ?? 0; pullAhead = Math.max(pullAhead, served - taken); return c }, close: async () => { await source.close() } }
+      },
+      delete: async (folder, name) => { await inner.delete(folder, name) },
+      list: async folder => await inner.list(folder),
+      enter: async (folder, name, create) => { await inner.enter(folder, name, create) },
+    }
+    const size = 40 * 16384
+    async function * chunks (): AsyncGenerator<Uint8Array> {
+      for (let i = 0; i < 40; i++) { read += 16384; pushAhead = Math.max(pushAhead, read - stored); yield noise(16384, i + 1) }
+    }
+    const w = world(store)
+    const r = await w.room.run((async () => {
+      const c = await ObexClient.connect(w.laptop)
+      const put = await c.put('flow.bin', chunks(), { length: size })
+      const got = await c.get('flow.bin', chunk => { taken += chunk.length })
+      await c.close()
+      return { put, got }
+    })())
+    expect(r.put.bytes).to.equal(size)
+    expect(r.got.bytes).to.equal(size)
+    // One packet in flight, one being filled, and the 16 KiB chunk that filled it.
+    expect(pushAhead).to.be.at.most(2 * 7 * 2039 + 16384)
+    // The chunk being sent and the one read ahead to know whether it is the last.
+    expect(pullAhead).to.be.at.most(2 * 7 * 2039)
+    await w.close()
+  })
+
   it('abort in the middle of a push: the client gets ObexAbortedError, nothing is stored, the session goes on', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'obex-abort-'))
     try {
