@@ -83,7 +83,9 @@ describe('irda extcap: the queries Wireshark makes', function () {
     const dongle = runIrda(['extcap', '--extcap-interface', 'irdakit-dongle', '--extcap-config'])
     expect(dongle.status, dongle.stderr).to.equal(0)
     const args = dongle.stdout.split('\n').filter(l => l.startsWith('arg '))
-    expect(args.map(l => /\{call=([^}]*)\}/.exec(l)?.[1])).to.deep.equal(['--port', '--dongle', '--speed', '--no-follow'])
+    expect(args.map(l => /\{call=([^}]*)\}/.exec(l)?.[1])).to.deep.equal(['--port', '--dongle', '--speed', '--no-follow', '--usb'])
+    // A serial port or a USB dongle: neither is required on its own.
+    expect(args.filter(l => l.includes('{required=true}'))).to.deep.equal([])
     const values = (arg: number): string[] => dongle.stdout.split('\n').filter(l => l.startsWith(`value {arg=${arg}}`))
     expect(values(1).some(l => l === 'value {arg=1}{value=tekram}{display=tekram}')).to.equal(true)
     expect(values(1).filter(l => l.endsWith('{default=true}'))).to.deep.equal(['value {arg=1}{value=none}{display=none}{default=true}'])
@@ -231,7 +233,17 @@ describe('irda extcap --capture into a fifo', function () {
     const reader2 = readFifo(fifo2)
     const run2 = await noPort.done()
     await reader2.ended
-    expect([run2.status, stderrLines(run2)]).to.deep.equal([1, ['irda: irdakit-dongle needs --port <path> (tshark: -o extcap.irdakit_dongle.port:/dev/ttyUSB0)']])
+    expect([run2.status, stderrLines(run2)]).to.deep.equal([1, ['irda: irdakit-dongle needs --port <path> or --usb <vid:pid|index>, one of them (tshark: -o extcap.irdakit_dongle.port:/dev/ttyUSB0 or -o extcap.irdakit_dongle.usb:9710:7780)']])
+
+    const fifo3 = mkfifo(fresh('fail3.fifo'))
+    const noUsb = new IrdaProcess(['extcap', '--capture', '--extcap-interface', 'irdakit-dongle', '--fifo', fifo3, '--usb', 'ffff:fffe'])
+    const reader3 = readFifo(fifo3)
+    const run3 = await noUsb.done()
+    await reader3.ended
+    expect(run3.status).to.equal(1)
+    expect(stderrLines(run3)).to.have.length(1)
+    expect(stderrLines(run3)[0]).to.match(/^irda: cannot open USB dongle ffff:fffe: /)
+    expect(reader3.bytes().length).to.equal(24) // the pcap header only
   })
 })
 

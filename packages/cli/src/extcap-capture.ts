@@ -1,5 +1,5 @@
 /*!
- * `irda extcap --capture`: frames from a served room or a serial dongle, written live to the
+ * `irda extcap --capture`: frames from a served room or a serial or USB dongle, written live to the
  * fifo Wireshark hands us, as a pcap of link type 144. Each record is one write(2) on the fifo,
  * so Wireshark sees a frame as soon as it has passed. The capture ends cleanly (exit 0) on
  * SIGTERM or SIGINT (Wireshark's stop), when the reader closes the fifo (the next write fails
@@ -7,10 +7,11 @@
  * it with one line on stderr, which Wireshark shows.
  */
 import { DEFAULT_PCAP_EPOCH_MS, PcapWriter, type PcapRecord } from '@irdakit/capture'
-import type { TimerHandle } from '@irdakit/core'
+import type { Port, TimerHandle } from '@irdakit/core'
 import { watchRoom, type RoomWatch } from '@irdakit/emulator'
 import { UserError, oneLine } from './output.js'
 import { openDongle, untilStopped, type StopReason } from './live.js'
+import { openUsbListening } from './usb-medium.js'
 import { EXTCAP_DONGLE } from './extcap.js'
 import { SpeedFollower, type SpeedChange } from './speed-follower.js'
 
@@ -108,16 +109,18 @@ export async function extcapCaptureRoom (opts: RoomCaptureOptions): Promise<numb
   return sink.frames
 }
 
-export interface DongleCaptureOptions { port?: string, dongle: string, speed?: number, follow: boolean, fifo: string }
+export interface DongleCaptureOptions { port?: string, dongle: string, usb?: string, speed?: number, follow: boolean, fifo: string }
 
-/** A passive sniffer on a serial dongle (nothing is sent), following the link's speed as `irda dump --port` does. */
+/** A passive sniffer on a serial or USB dongle (nothing is sent), following the link's speed as `irda dump --port` does. */
 export async function extcapCaptureDongle (opts: DongleCaptureOptions): Promise<number> {
   const sink = new FifoPcap(opts.fifo)
-  if (opts.port === undefined) {
+  const option = `-o extcap.${EXTCAP_DONGLE.replace(/-/g, '_')}`
+  if ((opts.port === undefined) === (opts.usb === undefined)) {
     sink.close()
-    throw new UserError(`${EXTCAP_DONGLE} needs --port <path> (tshark: -o extcap.${EXTCAP_DONGLE.replace(/-/g, '_')}.port:/dev/ttyUSB0)`, 1)
+    throw new UserError(`${EXTCAP_DONGLE} needs --port <path> or --usb <vid:pid|index>, one of them (tshark: ${option}.port:/dev/ttyUSB0 or ${option}.usb:9710:7780)`, 1)
   }
-  const port = await openDongle(opts.port, opts.dongle, opts.speed).catch((e: unknown) => { sink.close(); throw new UserError(oneLine(e), 1) })
+  const opening = opts.usb !== undefined ? openUsbListening(opts.usb, undefined, opts.speed) : openDongle(opts.port ?? '', opts.dongle, opts.speed)
+  const port: Port = await opening.catch((e: unknown) => { sink.close(); throw new UserError(oneLine(e), 1) })
   const clock = port.clock
   const t0 = clock.now()
   sink.epochMs = Date.now()

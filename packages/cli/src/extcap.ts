@@ -65,14 +65,16 @@ export function extcapConfig (iface: ExtcapInterface, ctx: ExtcapConfigContext):
           ['tooltip', 'frames this station sends are marked outgoing (default: every frame incoming, as a sniffer sees them)']]),
       ]
     : [
-        sentence('arg', [['number', 0], ['call', '--port'], ['display', 'Serial port'], ['type', 'string'], ['required', true],
-          ['tooltip', 'the serial device of the dongle, e.g. /dev/ttyUSB0']]),
+        sentence('arg', [['number', 0], ['call', '--port'], ['display', 'Serial port'], ['type', 'string'],
+          ['tooltip', 'the serial device of the dongle, e.g. /dev/ttyUSB0 (or give a USB dongle below)']]),
         sentence('arg', [['number', 1], ['call', '--dongle'], ['display', 'Dongle'], ['type', 'selector'], ['tooltip', 'the dongle profile (irda dongles lists them)']]),
         ...ctx.dongles.map(d => sentence('value', [['arg', 1], ['value', d], ['display', d], ...defaultIf(d === 'none')])),
         sentence('arg', [['number', 2], ['call', '--speed'], ['display', 'Listen at (bit/s)'], ['type', 'selector'], ['tooltip', 'the speed to listen at first']]),
         ...SIR_SPEEDS.map(s => sentence('value', [['arg', 2], ['value', s], ['display', String(s)], ...defaultIf(s === 9600)])),
         sentence('arg', [['number', 3], ['call', '--no-follow'], ['display', 'Stay at that speed'], ['type', 'boolflag'], ['default', false],
           ['tooltip', 'do not follow the speed the SNRM/UA exchange negotiates']]),
+        sentence('arg', [['number', 4], ['call', '--usb'], ['display', 'USB dongle'], ['type', 'string'],
+          ['tooltip', 'instead of a serial port: a USB IrDA dongle as vid:pid or index (irda dongles lists them), e.g. 9710:7780']]),
       ]
   return lines.join('\n') + '\n'
 }

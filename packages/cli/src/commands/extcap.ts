@@ -27,6 +27,7 @@ interface ExtcapFlags {
   room?: string
   perspective?: string
   port?: string
+  usb?: string
   dongle: string
   speed?: number
   follow: boolean
@@ -54,6 +55,7 @@ export function registerExtcap (program: Command): void {
     .option('--perspective <station>', `${EXTCAP_ROOM}: frames this station sends are outgoing`)
     .option('--port <path>', `${EXTCAP_DONGLE}: the serial port of the dongle`)
     .option('--dongle <name>', `${EXTCAP_DONGLE}: the dongle profile (see irda dongles)`, 'none')
+    .option('--usb <vid:pid|index>', `${EXTCAP_DONGLE}: a USB IrDA dongle instead of --port (see irda dongles)`)
     .option('--speed <bps>', `${EXTCAP_DONGLE}: speed to listen at first (default 9600)`, parseSpeed)
     .option('--no-follow', `${EXTCAP_DONGLE}: stay at one speed instead of following the SNRM/UA negotiation`)
     .option('--json', 'with --install/--uninstall: one JSON document')
@@ -98,7 +100,7 @@ async function capture (iface: ExtcapInterface, flags: ExtcapFlags): Promise<voi
     await extcapCaptureRoom({ room: flags.room ?? defaultRoomSocket(), fifo: flags.fifo, ...(flags.perspective !== undefined ? { perspective: flags.perspective } : {}) })
     return
   }
-  await extcapCaptureDongle({ dongle: flags.dongle, follow: flags.follow, fifo: flags.fifo, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.speed !== undefined ? { speed: flags.speed } : {}) })
+  await extcapCaptureDongle({ dongle: flags.dongle, follow: flags.follow, fifo: flags.fifo, ...(flags.port !== undefined ? { port: flags.port } : {}), ...(flags.usb !== undefined ? { usb: flags.usb } : {}), ...(flags.speed !== undefined ? { speed: flags.speed } : {}) })
 }
 
 function install (flags: ExtcapFlags): void {
