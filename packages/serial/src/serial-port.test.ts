@@ -113,6 +113,34 @@ describe('serial/SerialIrdaPort over serialport + emulated dongles (virtual time
     expect(dongle.stats.lastFrameToIrAt! - t).to.be.lessThan(1)
   })
 
+  it('reports tx-done only when the bytes have had their time on the line, though the tty drains at once (a pty, a USB-serial bridge)', async () => {
+    const clock = new VirtualClock()
+    const inner = new DongleEmulatorBinding()
+    inner.attach(PATH, { dongle: 'none', clock })
+    // A tty that takes every byte at once, as a pty does: drain answers immediately.
+    const binding = {
+      list: async () => await inner.list(),
+      open: async (o: Parameters<DongleEmulatorBinding['open']>[0]) => Object.assign(await inner.open(o), { drain: async () => {} }),
+      clockOf: (path: string) => inner.clockOf(path),
+    }
+    const port = await runVirtual(clock, openSerialPort({ path: PATH, dongle: 'none', binding, baudRate: 115200 }))
+    const doneAt: number[] = []
+    port.listen(ev => { if (ev.type === 'tx-done') doneAt.push(clock.now()) })
+    const t0 = clock.now()
+    port.send(frame(2000))
+    port.send(frame(100))
+    const air = (sirWrap(frame(2000)).length + sirWrap(frame(100)).length) * 10_000 / 115200
+    await runVirtual(clock, new Promise<void>(resolve => port.listen(ev => { if (ev.type === 'tx-done') resolve() })))
+    expect(doneAt).to.have.length(1)
+    expect(doneAt[0] - t0).to.be.within(air - 1e-6, air + 0.001)
+    // The speed change waits for the line too: the last byte must not go out at the new rate.
+    port.send(frame(500))
+    const t1 = clock.now()
+    await runVirtual(clock, port.setSpeed(9600))
+    expect(clock.now() - t1).to.be.at.least(sirWrap(frame(500)).length * 10_000 / 115200)
+    await runVirtual(clock, port.close())
+  })
+
   it('rejects speeds the dongle cannot do, and unknown dongles, with typed errors', async () => {
     const { clock, port } = await setup('esi')
     let err: unknown

@@ -56,6 +56,12 @@ export class SerialIrdaPort implements Port {
   private raw: Uint8Array[] = []
   private minTurnaroundMs = 0
   private lastRxAt = Number.NEGATIVE_INFINITY
+  /**
+   * When the bytes written so far have left the transmitter at the line rate (10 bits a byte).
+   * A pty, or a USB-serial bridge with its own buffer, reports them drained long before: IrLAP's
+   * F timer must not start until then, nor the baud rate change under them.
+   */
+  private airEndsAt = Number.NEGATIVE_INFINITY
   private rxSinceTx = false
   private idleTimer: { cancel: () => void } | undefined
   private closing: Promise<void> | undefined
@@ -230,7 +236,9 @@ export class SerialIrdaPort implements Port {
       if (job.kind === 'frame') {
         await this.waitTurnaround()
         if (this.echoOn) this.echo.expect(job.wire)
+        const start = Math.max(this.airEndsAt, this.clock.now())
         await this.writeRaw(job.wire)
+        this.airEndsAt = start + job.wire.length * 10_000 / this.speed
         this.rxSinceTx = false
         this.stats.framesSent++
         // Counted like every Port: frame bytes (A + C + I), not wire bytes.
@@ -239,7 +247,7 @@ export class SerialIrdaPort implements Port {
         continue
       }
       try {
-        await this.drain()
+        await this.drainToAir()
         if (sent) { sent = false; this.emit({ type: 'tx-done', at: this.clock.now() }) }
         await this.changeSpeed(job.bps)
         job.resolve()
@@ -248,7 +256,8 @@ export class SerialIrdaPort implements Port {
       }
     }
     if (sent && !this.closed) {
-      await this.drain()
+      await this.drainToAir()
+      if (this.closed) return
       this.emit({ type: 'tx-done', at: this.clock.now() })
     }
   }
@@ -296,6 +305,12 @@ export class SerialIrdaPort implements Port {
 
   private async writeRaw (bytes: Uint8Array): Promise<void> {
     await this.call(done => this.stream.write(Buffer.from(bytes), done))
+  }
+
+  /** Waits until what was written has been drained by the tty and has had its time on the line. */
+  private async drainToAir (): Promise<void> {
+    await this.drain()
+    await sleep(this.clock, this.airEndsAt - this.clock.now())
   }
 
   private async drain (): Promise<void> {
