@@ -1,5 +1,5 @@
 import { expect } from 'chai'
-import { listUsbDevices, matchDriver, NoSuchUsbDeviceError, openUsbDevice, parseUsbSelector, usbBackend, type UsbDevice } from '@irdakit/usb'
+import { listUsbDevices, mapOpenError, matchDriver, NoSuchUsbDeviceError, openUsbDevice, parseUsbSelector, UsbBackendMissingError, UsbDeviceBusyError, UsbPermissionError, usbBackend, type UsbDevice } from '@irdakit/usb'
 
 describe('usb/libusb adapter and device matching', () => {
   it('--usb takes vid:pid in hex or an index, and says what it wants otherwise', () => {
@@ -17,6 +17,19 @@ describe('usb/libusb adapter and device matching', () => {
     expect(matchDriver(dev(0x09c4, 0x0011))).to.include({ driver: 'irda-usb', quirks: 0x03 })
     expect(matchDriver(dev(0x1234, 0x4949, 0xFE))?.driver).to.equal('irda-usb')
     expect(matchDriver(dev(0x1234, 0x4949))).to.equal(undefined)
+  })
+
+  it('libusb\'s refusals say what to do: access names the udev rule, busy the other driver; other errors pass through', () => {
+    // node-usb's messages for libusb_open / libusb_claim_interface failures.
+    const access = mapOpenError('9710:7780', new Error('LIBUSB_ERROR_ACCESS'))
+    expect(access).to.be.instanceOf(UsbPermissionError)
+    expect(access.message).to.match(/^9710:7780: permission denied .*hardware\/udev\/60-irdakit-usb\.rules/)
+    const busy = mapOpenError('9710:7780', new Error('LIBUSB_ERROR_BUSY'))
+    expect(busy).to.be.instanceOf(UsbDeviceBusyError)
+    expect(busy.message).to.match(/claimed by another driver or program .*rmmod/)
+    const io = new Error('LIBUSB_ERROR_IO')
+    expect(mapOpenError('9710:7780', io)).to.equal(io)
+    expect(new UsbBackendMissingError(new Error("Cannot find package 'usb'")).message).to.match(/Install it with: npm install usb$/)
   })
 
   it('the usb backend loads from its prebuilt binary; with no such device present, opening says so', async function () {

@@ -122,7 +122,8 @@ export async function openUsbDevice (selector: string): Promise<UsbDevice> {
   return withDisconnect(usb, legacy, dev, id)
 }
 
-function mapOpenError (id: string, e: unknown): Error {
+/** libusb's refusals as errors that say what to do: access (udev rule), busy (another driver holds it). */
+export function mapOpenError (id: string, e: unknown): Error {
   const msg = e instanceof Error ? e.message : String(e)
   if (/ACCESS|EACCES|permission/i.test(msg)) return new UsbPermissionError(id, e)
   if (/BUSY|EBUSY/i.test(msg)) return new UsbDeviceBusyError(id, e)
