@@ -65,6 +65,18 @@ describe('usb/mcs7780 driver over the MCS7780 model in a virtual room', () => {
     })
   }
 
+  it('offers the 1 ms minimum turnaround Linux\'s mcs7780 offers (qos_mtt_bits 0x07), so the peer need not wait 10 ms', async () => {
+    const w = await usbWorld(44, (clock, station) => new Mcs7780Model(clock, station))
+    expect(w.port.qos.minTurnaroundMs).to.equal(1)
+    const server = w.b.ttpListen()
+    await w.room.run(w.a.discover())
+    await w.room.run(w.a.ttpConnect({ deviceAddress: w.b.deviceAddress, remoteLsap: server.lsap }))
+    // The peer waits what we asked for before it answers us.
+    expect(w.b.station.link?.txMinTurnaroundMs).to.equal(1)
+    await w.room.run(w.a.close())
+    await w.room.run(w.b.close())
+  })
+
   it('a damaged reception is counted as an FCS error on the port', async () => {
     const w = await usbWorld(43, (clock, station) => new Mcs7780Model(clock, station))
     const peer = w.room.port('p')

@@ -21,7 +21,8 @@ export class Mcs7780Driver implements UsbIrdaDriver {
   readonly kind = 'mcs7780' as const
   readonly speeds = MCS_SPEEDS
   readonly timesTurnaround = false
-  readonly qos: DongleQos = {}
+  /** Linux's mcs7780 offers 1 ms and up (qos_mtt_bits 0x07); without it the stack offered its default, 10 ms. */
+  readonly qos: DongleQos = { minTurnaroundMs: 1 }
   private readonly device: UsbDevice
   private epIn = 1
   private epOut = 2
