@@ -187,8 +187,13 @@ export class TtpConnection {
     // PDUs still in our request queue have not reached IrLMP: the driver could not count them.
     let undrained = 0
     for (const r of this.requests) if (r.type === 'data-request') undrained++
-    this.lmRoom = Math.max(0, room - undrained)
-    this.lmIdle = idle && undrained === 0
+    const lmRoom = Math.max(0, room - undrained)
+    const lmIdle = idle && undrained === 0
+    // Every other change (credit, reads, writes) pumps where it happens: the same flow again
+    // (the driver asks after every step) has nothing new to move.
+    if (lmRoom === this.lmRoom && lmIdle === this.lmIdle) return
+    this.lmRoom = lmRoom
+    this.lmIdle = lmIdle
     this.pump()
   }
 
