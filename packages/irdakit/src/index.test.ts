@@ -37,6 +37,15 @@ describe('irdakit (the umbrella package)', () => {
     expect([irdakit.fcs16, irdakit.fcs32, irdakit.sirWrap, irdakit.SirUnwrapper]).to.deep.equal([phy.fcs16, phy.fcs32, phy.sirWrap, phy.SirUnwrapper])
   })
 
+  it('its README names every namespace and every top-level name it exports', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ')
+    const listed = (label: string, end: string): string[] => [...(new RegExp(`${label}: (.*?)${end}`).exec(readme)?.[1] ?? '').matchAll(/`([A-Za-z0-9]+)`/g)].map(m => m[1]).sort()
+    const exported = Object.keys(irdakit)
+    const namespaces = exported.filter(k => typeof (irdakit as Record<string, unknown>)[k] === 'object')
+    expect(listed('Namespaces', '\\(e\\.g\\.'), 'README "Namespaces:"').to.deep.equal(namespaces.sort())
+    expect(listed('Top level', '\\. Each package'), 'README "Top level:"').to.deep.equal(exported.filter(k => !namespaces.includes(k)).sort())
+  })
+
   it('runs a stack from the umbrella alone', async () => {
     const room = new irdakit.Room({ time: 'virtual', seed: 1 })
     const me = irdakit.IrdaStack.create({ port: room.port('me'), nickname: 'laptop' })
