@@ -123,6 +123,25 @@ describe('usb/bridge driver over the bridge model in a virtual room', () => {
     expect(w.port.stats.framesReceived).to.equal(0)
   })
 
+  it('tx-done comes when the frame has had its time on the air, not when the dongle took the transfer', async () => {
+    // A chip with a transmit FIFO: the transfer completes as soon as it holds the frame.
+    class BufferingBridge extends BridgeModel { protected override async air (frame: Uint8Array, xbofs = 0): Promise<void> { void super.air(frame, xbofs) } }
+    const w = await usbWorld(41, (clock, station) => new BufferingBridge(clock, station))
+    const peer = w.room.port('listener')
+    let heardAt: number | undefined
+    peer.listen(ev => { if (ev.type === 'frame') heardAt ??= ev.at })
+    const t0 = w.room.clock.now()
+    const frame = testFrame(400)
+    w.port.send(frame)
+    const done = await w.room.run(nextEvent(w.port, 'tx-done'))
+    await w.room.run(new Promise<void>(resolve => w.room.clock.setTimer(w.room.clock.now() + 100, resolve)))
+    // At 9600 the frame takes about 425 ms on the air (escapes included); the transfer completed
+    // at once. The port's floor counts framing, not escapes: within a few ms of the listener.
+    expect(done.at - t0).to.be.at.least((frame.length + 4) * 10 / 9.6 - 1e-6)
+    expect(heardAt, 'the listener heard the frame').to.be.a('number')
+    expect(done.at).to.be.within(heardAt! - 10, heardAt!)
+  })
+
   it('the first frame says speed and XBOFs; later frames change nothing unless the XBOFs do', async () => {
     const w = await usbWorld(33, (clock, station) => new BridgeModel(clock, station))
     const peer = w.room.port('listener')

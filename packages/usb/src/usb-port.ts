@@ -7,6 +7,7 @@
  * re-plugged device carries on.
  */
 import { checkMinTurnaround, checkFrameToSend, emptyPortStats, LinkError, type Clock, type Port, type PortEvent, type PortListener, type PortStats, type SendOptions } from '@irdakit/core'
+import { airtimeMs } from '@irdakit/phy'
 import { sleep, type DongleQos, type RxItem, type UsbIrdaDriver } from './driver.js'
 import { UsbPortClosedError, UsbUnsupportedSpeedError } from './errors.js'
 import type { UsbDevice } from './usb-device.js'
@@ -36,6 +37,12 @@ export class UsbIrdaPort implements Port {
   private minTurnaroundMs = 0
   private lastRxAt = Number.NEGATIVE_INFINITY
   private rxSinceTx = false
+  /**
+   * When the frames handed to the dongle have had their time on the air (a floor: framing bytes
+   * counted, escapes not). A transfer completes when the dongle has the frame, not when it has
+   * sent it; IrLAP's F timer must not start before, nor the speed change under it.
+   */
+  private airEndsAt = Number.NEGATIVE_INFINITY
   private idleTimer: { cancel: () => void } | undefined
   private closeRequested = false
   private closing: Promise<void> | undefined
@@ -186,15 +193,21 @@ export class UsbIrdaPort implements Port {
       if (job.kind === 'frame') {
         await this.waitTurnaround()
         if (this.closed) return
+        const start = Math.max(this.airEndsAt, this.clock.now())
         await this.driver.sendFrame(job.frame, { xbofs: job.xbofs, minTurnaroundMs: this.rxSinceTx ? this.minTurnaroundMs : 0 })
+        // BOF, FCS and EOF (SIR's two-byte FCS; the longer FIR CRC only adds to the floor's margin).
+        this.airEndsAt = start + airtimeMs(job.xbofs + job.frame.length + 4, this.speed)
         this.rxSinceTx = false
         this.stats.framesSent++
         this.stats.bytesSent += job.frame.length
+        if (this.queue.some(j => j.kind === 'frame')) continue
+        await sleep(this.clock, this.airEndsAt - this.clock.now())
         if (!this.queue.some(j => j.kind === 'frame') && !this.closed) this.emit({ type: 'tx-done', at: this.clock.now() })
         continue
       }
       try {
         if (job.bps !== this.speed) {
+          await sleep(this.clock, this.airEndsAt - this.clock.now())
           await this.driver.setSpeed(job.bps)
           this.speed = job.bps
           this.extra.speedChanges++
