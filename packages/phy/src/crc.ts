@@ -24,7 +24,8 @@ export const CRC16_TABLE = buildTable16(0x8408)
  * Slicing-by-16 tables: S[k][x] is the register contribution of byte x followed by k zero bytes,
  * so sixteen bytes (read as four words) cost sixteen independent lookups instead of a chain.
  */
-const [S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, S13, S14, S15] = buildSlices16(CRC16_TABLE)
+export const CRC16_SLICES = buildSlices16(CRC16_TABLE)
+const [S0, S1, S2, S3, S4, S5, S6, S7, S8, S9, S10, S11, S12, S13, S14, S15] = CRC16_SLICES
 /** Words read through a Uint32Array are in the machine's order; the sliced CRC wants little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1
 

@@ -6,7 +6,7 @@
  * by the byte XOR 0x20 ("transparency"). Each byte costs 10 bit times (start, 8 data, stop).
  */
 import { LocalProtocolError } from '@irdakit/core'
-import { crc16, fcs16, FCS16_RESIDUE } from './crc.js'
+import { crc16, CRC16_SLICES, FCS16_RESIDUE } from './crc.js'
 import { pooledCopy } from './pool.js'
 import { ABORT, BAD_FCS, MAX_LAP_FRAME, OVERRUN, RUNT, type FrameUnwrapper, type SirEvent } from './events.js'
 
@@ -62,17 +62,14 @@ export function sirWrap (frame: Uint8Array, opts: SirWrapOptions = {}): Uint8Arr
   const xbofs = opts.xbofs ?? 0
   checkXbofs(xbofs)
   const n = frame.length
-  const fcs = fcs16(frame)
-  const worst = xbofs + 1 + 2 * (n + 2) + 1 + 3 // and the bytes escapeInto may write past its end
+  const worst = xbofs + 1 + 2 * (n + 2) + 1 + 3 // and the bytes escapeWithFcs may write past its end
   if (worst > wrapScratch.length) { wrapScratch = new Uint8Array(worst); wrapScratchView = viewOf(wrapScratch) }
   const out = wrapScratch
   out.fill(XBOF, 0, xbofs)
   let o = xbofs
   out[o++] = BOF
   const view = wrapScratchView
-  o = escapeInto(frame, view, o)
-  view.setUint16(o, ESC_CODE[fcs & 0xFF], true); o += ESC_LEN[fcs & 0xFF]
-  view.setUint16(o, ESC_CODE[fcs >>> 8], true); o += ESC_LEN[fcs >>> 8]
+  o = escapeWithFcs(frame, view, o)
   out[o++] = EOF
   return pooledCopy(out, o)
 }
@@ -102,26 +99,43 @@ for (let u = 0; u < 65536; u++) {
   PAIR_LEN[u] = ESC_LEN[first] + ESC_LEN[second]
 }
 
+const [C0, C1, C2, C3, C4, C5, C6, C7] = CRC16_SLICES
+
 /**
- * Writes `src` with transparency escapes into `outView` from `o`; returns the new end. May
- * write up to three bytes past the end (room the caller keeps).
+ * Writes `src` and its FCS-16 with transparency escapes into `outView` from `o`; returns the new
+ * end. May write up to three bytes past the end (room the caller keeps). One pass: the CRC runs
+ * eight bytes at a time (slicing-by-8) over the words the escaping reads anyway, so the frame
+ * is read once; eight plain bytes go out as two 32-bit stores, others through the pair table.
  */
-function escapeInto (src: Uint8Array, outView: DataView, o: number): number {
+function escapeWithFcs (src: Uint8Array, outView: DataView, o: number): number {
   const n = src.length
   const inView = viewOf(src)
   let i = 0
-  for (const last = n - 3; i < last; i += 4) {
-    const w = inView.getUint32(i, true)
-    if (hasSpecial(w) === 0) { outView.setUint32(o, w, true); o += 4; continue }
-    let u = w & 0xFFFF
+  let reg = 0xFFFF
+  for (const last = n - 7; i < last; i += 8) {
+    const a = inView.getUint32(i, true)
+    const b = inView.getUint32(i + 4, true)
+    const x = a ^ reg
+    reg = C7[x & 0xFF] ^ C6[(x >>> 8) & 0xFF] ^ C5[(a >>> 16) & 0xFF] ^ C4[a >>> 24] ^
+      C3[b & 0xFF] ^ C2[(b >>> 8) & 0xFF] ^ C1[(b >>> 16) & 0xFF] ^ C0[b >>> 24]
+    if ((hasSpecial(a) | hasSpecial(b)) === 0) { outView.setUint32(o, a, true); outView.setUint32(o + 4, b, true); o += 8; continue }
+    let u = a & 0xFFFF
     outView.setUint32(o, PAIR_CODE[u], true); o += PAIR_LEN[u]
-    u = w >>> 16
+    u = a >>> 16
+    outView.setUint32(o, PAIR_CODE[u], true); o += PAIR_LEN[u]
+    u = b & 0xFFFF
+    outView.setUint32(o, PAIR_CODE[u], true); o += PAIR_LEN[u]
+    u = b >>> 16
     outView.setUint32(o, PAIR_CODE[u], true); o += PAIR_LEN[u]
   }
   for (; i < n; i++) {
     const b = src[i]
+    reg = (reg >>> 8) ^ C0[(reg ^ b) & 0xFF]
     outView.setUint16(o, ESC_CODE[b], true); o += ESC_LEN[b]
   }
+  const fcs = ~reg & 0xFFFF
+  outView.setUint16(o, ESC_CODE[fcs & 0xFF], true); o += ESC_LEN[fcs & 0xFF]
+  outView.setUint16(o, ESC_CODE[fcs >>> 8], true); o += ESC_LEN[fcs >>> 8]
   return o
 }
 
@@ -177,16 +191,10 @@ export class SirUnwrapper implements FrameUnwrapper {
     let state = this.state
     let len = this.len
     let i = 0
-    /** After a word with a special byte at `i`, words are tried again from `i + 4` on (dense escapes go byte by byte). */
-    let wordsFrom = 0
     while (i < n) {
-      if (state === INSIDE && view !== undefined && i >= wordsFrom) {
-        // Four plain bytes at a time while there are four and room for them.
-        for (const last = n - 4, room = max - 4; i <= last && len <= room; i += 4, len += 4) {
-          const w = view.getUint32(i, true)
-          if (hasSpecial(w) !== 0) { wordsFrom = i + 4; break }
-          bufView.setUint32(len, w, true)
-        }
+      if (state === INSIDE && view !== undefined) {
+        i = this.copyRun(bytes, view, i, len)
+        len = this.runLen
         if (i === n) break
       }
       const b = bytes[i++]
@@ -199,36 +207,10 @@ export class SirUnwrapper implements FrameUnwrapper {
         } else if (b === BOF) {
           if (len > 0) events.push(ABORT)
           len = 0
+        } else if (i < n && NEEDS_ESCAPE[bytes[i]] === 0 && len < max) {
+          buf[len++] = bytes[i++] ^ ESC_XOR
         } else {
-          // CE: take the escaped byte, and any run of CE-byte pairs after it, in one tight loop.
-          // A special byte after CE, a full buffer or the end of the chunk leave it to ESCAPED.
-          let pending = true
-          if (view !== undefined) {
-            // Four pairs per two words: [x CE y CE][z CE u CE] with x..u plain (a frame of escapes).
-            for (const last = n - 8, room = max - 4; i <= last && len <= room; i += 8, len += 4) {
-              const w1 = view.getUint32(i, true)
-              const w2 = view.getUint32(i + 4, true)
-              if ((((w1 ^ 0x7D007D00) | (w2 ^ 0x7D007D00)) & 0xFF00FF00) !== 0 || (hasSpecial(w1 & 0x00FF00FF) | hasSpecial(w2 & 0x00FF00FF)) !== 0) break
-              bufView.setUint32(len, ((w1 & 0xFF) | ((w1 >>> 8) & 0xFF00) | ((w2 & 0xFF) << 16) | ((w2 << 8) & 0xFF000000)) ^ 0x20202020, true)
-            }
-            // Two pairs per word: [x CE y CE] with x and y plain, while there is room for both.
-            for (const last = n - 4, room = max - 2; i <= last && len <= room; i += 4, len += 2) {
-              const w = view.getUint32(i, true)
-              const x = w & 0xFF
-              const y = (w >>> 16) & 0xFF
-              if ((w & 0xFF00FF00) !== 0x7D007D00 || (NEEDS_ESCAPE[x] | NEEDS_ESCAPE[y]) !== 0) break
-              bufView.setUint16(len, (x | (y << 8)) ^ 0x2020, true)
-            }
-          }
-          while (pending && i < n) {
-            const d = bytes[i]
-            if (NEEDS_ESCAPE[d] === 1 || len === max) break
-            buf[len++] = d ^ ESC_XOR
-            i++
-            if (i < n && bytes[i] === CE) i++
-            else pending = false
-          }
-          if (pending) state = ESCAPED
+          state = ESCAPED
         }
       } else if (state === OUTSIDE) {
         if (b === BOF) { state = INSIDE; len = 0 } else if (b !== XBOF) this.noise++
@@ -252,6 +234,55 @@ export class SirUnwrapper implements FrameUnwrapper {
     this.state = state
     this.len = len
     return events
+  }
+
+  /** Where {@link copyRun} left the frame's length (a second result without an allocation). */
+  private runLen = 0
+
+  /**
+   * The hot loop inside a frame: four bytes at a time, a word with a special byte copied up to
+   * it, an escape pair taken in place and a run of escapes four at a time. Returns where it
+   * stopped (at a BOF, an EOF, an escape it cannot finish here, the last three bytes of the
+   * chunk or four bytes short of `maxFrame`) and leaves the length in `runLen`; the byte loop
+   * in `push` takes it from there.
+   */
+  private copyRun (bytes: Uint8Array, view: DataView, i: number, len: number): number {
+    const n = bytes.length
+    const buf = this.buf
+    const bufView = this.bufView
+    const max = this.maxFrame
+    const last = n - 4
+    const room = max - 4
+    while (true) {
+      let special = 0
+      for (; i <= last && len <= room; i += 4, len += 4) {
+        const w = view.getUint32(i, true)
+        special = hasSpecial(w)
+        if (special !== 0) { bufView.setUint32(len, w, true); break } // the bytes before the special one are right; the rest is overwritten
+        bufView.setUint32(len, w, true)
+      }
+      if (special === 0) break
+      const k = (31 - Math.clz32(special & -special)) >> 3 // the lowest flag is exact
+      i += k; len += k
+      if (bytes[i] !== CE) break
+      i++
+      // A run of escapes: [x CE y CE][z CE u CE] with x..u plain gives four bytes per two words.
+      if (bytes[i + 1] === CE) {
+        for (const lastPairs = n - 8, roomPairs = max - 4; i <= lastPairs && len <= roomPairs; i += 8, len += 4) {
+          const w1 = view.getUint32(i, true)
+          const w2 = view.getUint32(i + 4, true)
+          if ((((w1 ^ 0x7D007D00) | (w2 ^ 0x7D007D00)) & 0xFF00FF00) !== 0) break
+          const escaped = (w1 & 0xFF) | ((w1 >>> 8) & 0xFF00) | ((w2 & 0xFF) << 16) | ((w2 << 8) & 0xFF000000)
+          if (hasSpecial(escaped) !== 0) break
+          bufView.setUint32(len, escaped ^ 0x20202020, true)
+        }
+      }
+      // i is just after a CE: one escaped byte, or back to the CE for the byte loop.
+      if (i === n || NEEDS_ESCAPE[bytes[i]] === 1 || len === max) { i--; break }
+      buf[len++] = bytes[i++] ^ ESC_XOR
+    }
+    this.runLen = len
+    return i
   }
 
   /** Checks the frame at EOF: the FCS over the whole frame in one pass (sliced CRC), not byte by byte as it arrived. */
