@@ -5,14 +5,26 @@
  * async_wrap/async_unwrap do it), the same textbook codec in JavaScript, and the 275 MB/s of
  * plain JavaScript on Node 20 recorded on another machine (the project's performance anchors).
  * Two kinds of frames: random bytes (about 3 in 256 need escaping, as on a real link) and frames
- * whose every byte needs escaping (the worst case). Also MIR and FIR for scale. Not a test:
+ * whose every byte needs escaping (the worst case). Also MIR and FIR for scale.
+ *
+ * How it measures against C, the same for both sides: CPU time of the process (a busy machine
+ * takes turns away from a process without charging it), the same 64 frames cycled, timed rounds
+ * of the same 8192 round trips, ours and C's alternating (C runs as its own process per round),
+ * so load that comes and goes hits both alike. Each side's best of 9 rounds is its figure (load
+ * only ever slows a round down); the lowest and highest per-round ratio give the spread. Untimed
+ * warm-up: 2000 round trips before every round on both sides, and 24576 once for ours (the JIT's
+ * tiers). The C processes start before anything is timed: starting a process forks this one,
+ * which then runs 10-60% slower for a while (measured here: a round of 8192 after a spawn).
+ * Not a test:
  *   node --import tsx --conditions=irdakit-source test/bench/phy-codec.ts
  */
-import { execFileSync } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createInterface } from 'node:readline'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { promisify } from 'node:util'
 import { SeededRandom } from '@irdakit/core'
 import { createUnwrapper, sirWrap, SirUnwrapper, wrapForSpeed } from '@irdakit/phy'
 
@@ -23,7 +35,7 @@ const random = new SeededRandom(1)
 const randomFrames = Array.from({ length: 64 }, () => Uint8Array.from({ length: FRAME }, () => random.int(256)))
 /** Frames of BOF, EOF and CE only: every byte is sent as two. */
 const escapeFrames = Array.from({ length: 64 }, (_, k) => Uint8Array.from({ length: FRAME }, (_, i) => [0xC0, 0xC1, 0x7D][(i + k) % 3]))
-let frames: Uint8Array[] = randomFrames
+const frames: Uint8Array[] = randomFrames
 
 /** CPU time of this process in ms (all its threads: the JIT and the GC are part of the cost). */
 function cpuMs (): number {
@@ -31,20 +43,26 @@ function cpuMs (): number {
   return (u.user + u.system) / 1000
 }
 
-/** MB/s of frame bytes per second of CPU time, so a busy machine slows the figure little. */
-function measure (label: string, roundTrip: (f: Uint8Array) => number, seconds = 1.5, log = console.log): number {
-  for (let i = 0; i < 2000; i++) roundTrip(frames[i % frames.length]) // warm up
+/** Round trips per timed round, the same count on both sides of a comparison (16 MiB of frames). */
+const ROUND_TRIPS = 8192
+/** Rounds per comparison, ours and the C reference's alternating. */
+const ROUNDS = 9
+
+/** MB/s of frame bytes per CPU second for `trips` round trips through the set, cycling through its frames. */
+function timeRound (roundTrip: (f: Uint8Array) => number, set: Uint8Array[], trips = ROUND_TRIPS): number {
   let bytes = 0
-  let n = 0
   const start = cpuMs()
-  let elapsed = 0
-  while (elapsed < seconds * 1000) {
-    for (let k = 0; k < 256; k++) bytes += roundTrip(frames[n++ % frames.length])
-    elapsed = cpuMs() - start
-  }
-  const mbs = bytes / 1e6 / (elapsed / 1000)
-  log(`${label.padEnd(34)} ${mbs.toFixed(0).padStart(5)} MB/s`)
-  return mbs
+  for (let k = 0; k < trips; k++) bytes += roundTrip(set[k % set.length])
+  return bytes / 1e6 / ((cpuMs() - start) / 1000)
+}
+
+/** Best of `rounds` rounds after a warm-up: load on the machine only ever slows a round down. */
+function measure (label: string, roundTrip: (f: Uint8Array) => number, rounds = 5, log = console.log): number {
+  timeRound(roundTrip, frames, 3 * ROUND_TRIPS) // warm up: the JIT's tiers settle
+  let best = 0
+  for (let k = 0; k < rounds; k++) best = Math.max(best, timeRound(roundTrip, frames, ROUND_TRIPS / 4))
+  log(`${label.padEnd(34)} ${best.toFixed(0).padStart(5)} MB/s`)
+  return best
 }
 
 /**
@@ -81,91 +99,115 @@ function textbookCodec (owned: boolean): (f: Uint8Array) => number {
 
 export interface CodecResult {
   sirMBs: number, peerMBs: number, peerScratchMBs: number, anchorMBs: number, mirMBs: number, firMBs: number
-  /** Medians of the runs alternating with the C reference; `c*` undefined when no C compiler (`cMissing` says why). */
+  /** Best rounds of runs alternating with the C reference; `c*` undefined when no C compiler (`cMissing` says why). */
   sirRandomMBs: number, cRandomMBs?: number, sirEscapedMBs: number, cEscapedMBs?: number, cMissing?: string
+  /** Lowest and highest of the per-round ratios (ours / C, rounds paired in time order): the spread under load. */
+  randomSpread?: [number, number], escapedSpread?: [number, number]
 }
 
 const C_SOURCE = fileURLToPath(new URL('./c/sir-ref.c', import.meta.url))
 
+/** A C reference process serving timed rounds on one set of frames: a line in, a figure out. */
+interface CRounds { round: () => Promise<number>, close: () => void }
+
 /**
- * The C reference, compiled now with the machine's `cc -O2`, run on the same frames. Returns
- * a function measuring MB/s for a set of frames, or a reason when there is no C compiler.
+ * The C reference, compiled now with the machine's `cc -O2`, started once per set of frames
+ * (before anything is timed: starting a process forks this one, which slows it for a while).
+ * Each `round()` times its own warm-up and `ROUND_TRIPS` round trips, in MB/s. A string says
+ * why there is no C reference (no C compiler).
  */
-function cReference (): { run: (set: Uint8Array[], seconds: number) => number, dispose: () => void } | string {
+async function cReference (sets: Uint8Array[][]): Promise<{ servers: CRounds[], dispose: () => void } | string> {
   const dir = mkdtempSync(join(tmpdir(), 'irdakit-bench-'))
   const exe = join(dir, 'sir-ref')
   try {
-    execFileSync('cc', ['-O2', '-o', exe, C_SOURCE], { stdio: 'pipe' })
+    await promisify(execFile)('cc', ['-O2', '-o', exe, C_SOURCE])
   } catch (err) {
     rmSync(dir, { recursive: true, force: true })
     return `no C reference (cc -O2 failed: ${(err as Error).message.split('\n')[0]}; apt-get install -y gcc)`
   }
-  return {
-    run: (set, seconds) => {
-      const file = join(dir, 'frames.bin')
-      writeFileSync(file, Buffer.concat(set))
-      return Number(execFileSync(exe, [file, String(FRAME), String(seconds)], { encoding: 'utf8' }).trim())
-    },
-    dispose: () => rmSync(dir, { recursive: true, force: true }),
-  }
+  const servers = sets.map((set, k): CRounds => {
+    const file = join(dir, `frames-${k}.bin`)
+    writeFileSync(file, Buffer.concat(set))
+    const child = spawn(exe, [file, String(FRAME), String(ROUND_TRIPS)], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]()
+    return {
+      round: async () => {
+        child.stdin.write('\n')
+        const line = await lines.next()
+        if (line.done === true) throw new Error('the C reference stopped (round trip failed?)')
+        return Number(line.value)
+      },
+      close: () => { child.stdin.end() },
+    }
+  })
+  return { servers, dispose: () => { for (const s of servers) s.close(); rmSync(dir, { recursive: true, force: true }) } }
 }
 
-/** Median of three alternating runs of ours and the C reference, so load on the machine hits both alike. */
-function againstC (label: string, set: Uint8Array[], c: ReturnType<typeof cReference>, log: (line: string) => void): { ours: number, c?: number } {
-  frames = set
+/**
+ * Ours against the C reference on the same frames: `ROUNDS` rounds of `ROUND_TRIPS` round trips
+ * each, alternating ours and C's so load on the machine hits both alike; each side's best round
+ * counts (load only slows a round down), and the per-round ratios give the spread.
+ */
+async function againstC (label: string, set: Uint8Array[], c: CRounds | undefined, log: (line: string) => void): Promise<{ ours: number, c?: number, spread?: [number, number] }> {
   const rx = new SirUnwrapper()
+  const roundTrip = (f: Uint8Array): number => {
+    const evs = rx.push(sirWrap(f))
+    if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('SIR round trip failed')
+    return f.length
+  }
+  timeRound(roundTrip, set, 3 * ROUND_TRIPS) // the JIT's tiers settle (the C side is compiled ahead)
   const ours: number[] = []
   const ref: number[] = []
-  for (let k = 0; k < 3; k++) {
-    ours.push(measure(`SIR wrap+unwrap, ${label}`, f => {
-      const evs = rx.push(sirWrap(f))
-      if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('SIR round trip failed')
-      return f.length
-    }, 1, log))
-    if (typeof c !== 'string') {
-      ref.push(c.run(set, 1))
-      log(`${`C reference (cc -O2), ${label}`.padEnd(34)} ${ref[k].toFixed(0).padStart(5)} MB/s`)
-    }
+  for (let k = 0; k < ROUNDS; k++) {
+    timeRound(roundTrip, set, 2000) // as the C process warms up before each of its rounds
+    ours.push(timeRound(roundTrip, set))
+    if (c !== undefined) ref.push(await c.round())
   }
-  frames = randomFrames
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[1]
-  return { ours: median(ours), c: ref.length === 3 ? median(ref) : undefined }
+  const best = (xs: number[]): number => Math.max(...xs)
+  log(`${`SIR wrap+unwrap, ${label}`.padEnd(34)} ${best(ours).toFixed(0).padStart(5)} MB/s (best of ${ROUNDS}; rounds ${ours.map(x => x.toFixed(0)).join(' ')})`)
+  if (c === undefined) return { ours: best(ours) }
+  log(`${`C reference (cc -O2), ${label}`.padEnd(34)} ${best(ref).toFixed(0).padStart(5)} MB/s (best of ${ROUNDS}; rounds ${ref.map(x => x.toFixed(0)).join(' ')})`)
+  const ratios = ours.map((x, k) => x / ref[k])
+  return { ours: best(ours), c: best(ref), spread: [Math.min(...ratios), Math.max(...ratios)] }
 }
 
 /** Measures the codecs; `log` receives one line per measurement. */
-export function codec (log: (line: string) => void = () => {}): CodecResult {
-  const c = cReference()
+export async function codec (log: (line: string) => void = () => {}): Promise<CodecResult> {
+  const c = await cReference([randomFrames, escapeFrames])
   if (typeof c === 'string') log(c)
-  const vsC = againstC('random', randomFrames, c, log)
-  const vsCEscaped = againstC('all escaped', escapeFrames, c, log)
+  const [cRandom, cEscaped] = typeof c === 'string' ? [] : c.servers
+  const vsC = await againstC('random', randomFrames, cRandom, log)
+  const vsCEscaped = await againstC('all escaped', escapeFrames, cEscaped, log)
   if (typeof c !== 'string') c.dispose()
-  const peerScratch = measure('textbook SIR codec, scratch buffers', textbookCodec(false), 1.5, log)
-  const peer = measure('textbook SIR codec, owned arrays', textbookCodec(true), 1.5, log)
+  const peerScratch = measure('textbook SIR codec, scratch buffers', textbookCodec(false), 5, log)
+  const peer = measure('textbook SIR codec, owned arrays', textbookCodec(true), 5, log)
   const rx = new SirUnwrapper()
   const sir = measure('SIR wrap+unwrap, 2048-byte frames', f => {
     const evs = rx.push(sirWrap(f))
     if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('SIR round trip failed')
     return f.length
-  }, 1.5, log)
+  }, 5, log)
   const [mir, fir] = [1152000, 4000000].map(bps => {
     const u = createUnwrapper(bps)
     return measure(`${bps === 4000000 ? 'FIR' : 'MIR'} wrap+unwrap, 2048-byte frames`, f => {
       const evs = u.push(wrapForSpeed(f, bps))
       if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('round trip failed')
       return f.length
-    }, 0.5, log)
+    }, 3, log)
   })
   return {
     sirMBs: sir, peerMBs: peer, peerScratchMBs: peerScratch, anchorMBs: ANCHOR_MB_S, mirMBs: mir, firMBs: fir,
     sirRandomMBs: vsC.ours, cRandomMBs: vsC.c, sirEscapedMBs: vsCEscaped.ours, cEscapedMBs: vsCEscaped.c,
+    randomSpread: vsC.spread, escapedSpread: vsCEscaped.spread,
     cMissing: typeof c === 'string' ? c : undefined,
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const r = codec(console.log)
+  const r = await codec(console.log)
   if (r.cRandomMBs !== undefined && r.cEscapedMBs !== undefined) {
-    console.log(`  against the C reference, same run: ${(r.sirRandomMBs / r.cRandomMBs).toFixed(2)} (random), ${(r.sirEscapedMBs / r.cEscapedMBs).toFixed(2)} (all escaped)`)
+    const spread = (s?: [number, number]): string => s === undefined ? '' : `, rounds ${s[0].toFixed(2)}..${s[1].toFixed(2)}`
+    console.log(`  against the C reference, same run, best rounds: ${(r.sirRandomMBs / r.cRandomMBs).toFixed(2)} (random${spread(r.randomSpread)}), ${(r.sirEscapedMBs / r.cEscapedMBs).toFixed(2)} (all escaped${spread(r.escapedSpread)})`)
   }
   console.log(`  against the textbook peer, same run: ${(r.sirMBs / r.peerMBs).toFixed(2)} (same contract), ${(r.sirMBs / r.peerScratchMBs).toFixed(2)} (peer allocating nothing)`)
   console.log(`  anchor (plain JavaScript, Node 20, another machine): ${ANCHOR_MB_S} MB/s -> ratio ${(r.sirMBs / ANCHOR_MB_S).toFixed(2)}`)

@@ -39,7 +39,7 @@ const BENCHES: Record<string, Bench> = {
   dump: dumpRows,
   'linux-paced': linuxPacedBench,
   'phy-codec': async () => {
-    const r = codec()
+    const r = await codec()
     const vsC: BenchRow[] = r.cRandomMBs === undefined || r.cEscapedMBs === undefined
       ? []
       : [

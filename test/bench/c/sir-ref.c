@@ -4,9 +4,13 @@
  * embedded or kernel stack writes it. Compiled on the spot with gcc -O2 by the benchmark and
  * fed the same frames, so the ratio compares two codecs on one machine in one run.
  *
- * Usage: sir-ref FRAMES_FILE FRAME_LEN SECONDS  -> prints "<MB/s of frame bytes>"
- * Time is the process's CPU time, as the JavaScript side measures it, so a busy machine
- * slows neither side's figure much.
+ * Usage: sir-ref FRAMES_FILE FRAME_LEN ROUND_TRIPS
+ * For each line read on stdin: a warm-up of 2000 round trips, then a timed round of ROUND_TRIPS
+ * (the count the JavaScript side times per round), and one line out: "<MB/s of frame bytes>".
+ * One process serves every round, so the benchmark alternates its rounds with ours without
+ * starting a process (a fork of the Node process, which slows it for a while) each time. Time
+ * is the process's CPU time, as the JavaScript side measures it, so a busy machine slows
+ * neither side's figure much.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -64,9 +68,9 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) { fprintf(stderr, "usage: sir-ref FRAMES_FILE FRAME_LEN SECONDS\n"); return 2; }
+  if (argc != 4) { fprintf(stderr, "usage: sir-ref FRAMES_FILE FRAME_LEN ROUND_TRIPS\n"); return 2; }
   size_t flen = (size_t)atol(argv[2]);
-  double seconds = atof(argv[3]);
+  size_t trips = (size_t)atol(argv[3]);
   FILE *fp = fopen(argv[1], "rb");
   if (!fp) { perror(argv[1]); return 2; }
   uint8_t *all = malloc(64 * flen);
@@ -77,18 +81,18 @@ int main(int argc, char **argv) {
   build_table();
   uint8_t *w = malloc(2 * (flen + 2) + 2), *rx = malloc(flen + 2);
   volatile size_t sink = 0;
-  for (size_t i = 0; i < 2000; i++) { const uint8_t *f = all + (i % count) * flen; sink += unwrap(w, wrap(f, flen, w), rx, flen + 2); }
-  double bytes = 0, start = now(), elapsed = 0;
-  size_t k = 0;
-  while (elapsed < seconds) {
-    for (int j = 0; j < 256; j++, k++) {
+  char line[64];
+  while (fgets(line, sizeof line, stdin)) {
+    for (size_t i = 0; i < 2000; i++) { const uint8_t *f = all + (i % count) * flen; sink += unwrap(w, wrap(f, flen, w), rx, flen + 2); }
+    double bytes = 0, start = now();
+    for (size_t k = 0; k < trips; k++) {
       const uint8_t *f = all + (k % count) * flen;
       size_t r = unwrap(w, wrap(f, flen, w), rx, flen + 2);
       if (r != flen) { fprintf(stderr, "round trip failed\n"); return 1; }
       bytes += (double)r;
     }
-    elapsed = now() - start;
+    printf("%.1f\n", bytes / 1e6 / (now() - start));
+    fflush(stdout);
   }
-  printf("%.1f\n", bytes / 1e6 / elapsed);
   return sink == 0xFFFFFFFF;
 }
