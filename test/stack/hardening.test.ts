@@ -222,6 +222,19 @@ describe('stack/hardening (issue 13)', () => {
       expect(r.devices.map(d => d.nickname)).to.deep.equal(['bravo'])
       s.close()
     })
+
+    it('answers a discovery refused for a medium that stays busy with the log too, not with nobody', async () => {
+      const { room, a, b } = twoStations(24)
+      await room.run(b.discover()) // a learns of b from b's discovery, once its final XID has landed
+      await room.run(new Promise<void>(resolve => room.clock.setTimer(room.clock.now() + 500, resolve)))
+      expect(a.discoveryLog().map(d => d.nickname)).to.deep.equal(['bravo'])
+      const jammer = room.port('J')
+      // A station that never stops talking: back-to-back UI frames for about 20 s at 9600 b/s.
+      for (let i = 0; i < 300; i++) jammer.send(emitFrame({ kind: 'UI', caddr: 0x7F, command: true, pf: false, info: new Uint8Array(60) }))
+      const r = await room.run(a.runDiscovery())
+      expect(r.status).to.equal('media-busy')
+      expect(r.devices.map(d => d.nickname)).to.deep.equal(['bravo'])
+    })
   })
 
   describe('hostile peers: TinyTP data without credit', () => {
