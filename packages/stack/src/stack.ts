@@ -375,7 +375,12 @@ export class IrdaStack {
         this.station.handleFrame(now, ev.frame)
         break
       case 'rx-error': this.station.handleRxError(now, ev.reason); break
-      case 'media': this.station.handleMediaBusy(now, ev.busy); break
+      case 'media':
+        this.station.handleMediaBusy(now, ev.busy)
+        // Media sense matters to IrLAP only in contention (discovery, a waiting NDM frame); on a
+        // link (two events a frame) it changes nothing, and nothing above IrLAP hears of it.
+        if (this.station.link !== undefined && !this.station.hasOutput) { this.arm(); return }
+        break
       case 'tx-done': this.station.handleTxDone(now); break
       case 'closed':
         // The device is gone: the link cannot survive it. IrLAP's own timers would find out in

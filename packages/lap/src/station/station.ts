@@ -76,6 +76,8 @@ export class IrlapStation {
   pollEvent (): LapEvent | undefined { return this.c.events.shift() }
   /** The earliest time `poll` has work, or undefined. */
   nextDeadline (): number | undefined { return this.c.timers.next() }
+  /** True while `pollTransmit` or `pollEvent` has something: a driver can skip a round that would find nothing. */
+  get hasOutput (): boolean { return this.c.tx.length > 0 || this.c.events.length > 0 }
 
   // ---- inputs from below ----------------------------------------------------------------------
 
