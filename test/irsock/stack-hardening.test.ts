@@ -62,6 +62,11 @@ describe('irsock/stack hardening (issue 13)', () => {
         const [err] = await p.room.run(once(c, 'error')) as [IrSockError]
         expect(err, `${deviceAddress} ${service}`).to.be.instanceOf(IrSockError)
         expect([err.code, err.syscall], `${deviceAddress} ${service}: ${err.message}`).to.deep.equal(['WSAEADDRNOTAVAIL', 'connect'])
+        // The message names the address as given (2**32 is not 0x00000000, -1 not 0xffffffff).
+        if (deviceAddress < 0 || deviceAddress > 0xFFFFFFFF || !Number.isInteger(deviceAddress)) {
+          expect(err.message).to.include(String(deviceAddress))
+          expect(err.message).to.not.match(/0x[0-9a-f]{8}/)
+        }
       }
     }
     const c = connect(p.a, { service: 'Echo', deviceAddress: p.b.deviceAddress })

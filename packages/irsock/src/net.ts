@@ -98,7 +98,8 @@ export async function enumDevices (stack: IrdaStack, opts: EnumDevicesOptions = 
   }))
 }
 
-const hex = (a: number): string => `0x${(a >>> 0).toString(16).padStart(8, '0')}`
+/** 0x-hex for a 32-bit address; anything else as given, so an error names what the caller passed. */
+const hex = (a: number): string => Number.isInteger(a) && a >= 0 && a <= 0xFFFFFFFF ? `0x${a.toString(16).padStart(8, '0')}` : String(a)
 
 /** IrLMP keeps one link at a time: wait (on the stack's clock) while another device's link is closing. */
 async function onFreeLink<T> (stack: IrdaStack, work: () => Promise<T>): Promise<T> {

@@ -200,7 +200,7 @@ export class IrlmpMultiplexer {
   private open (now: number, req: { deviceAddress: number, remoteLsap: number, localLsap?: number, userData?: Uint8Array }, owner: Owner): number {
     const a = req.deviceAddress
     if (!Number.isInteger(a) || a <= 0 || a >= 0xFFFFFFFF) {
-      throw new InvalidDeviceAddressError(`device address ${Number.isInteger(a) && a >= 0 ? `0x${hex32(a)}` : String(a)} is not a station's: 0 and 0xFFFFFFFF are reserved, and an address is a 32-bit integer`)
+      throw new InvalidDeviceAddressError(`device address ${Number.isInteger(a) && a >= 0 && a <= 0xFFFFFFFF ? `0x${hex32(a)}` : String(a)} is not a station's: 0 and 0xFFFFFFFF are reserved, and an address is a 32-bit integer`)
     }
     if (this.link.state === 'up' && this.conns.size === 0 && this.link.deviceAddress !== a) {
       // The link is only held for the idle time, for nobody: release it for the new device
