@@ -6,7 +6,7 @@ import { expect } from 'chai'
 import { emitFrame } from '@irdakit/lap'
 import { ConnectionError, IrdaStack } from '@irdakit/stack'
 import { once } from 'node:events'
-import { connect, createIrSock, createServer, IrSockError, type IrSocket } from '@irdakit/irsock'
+import { connect, createIrSock, createServer, enumDevices, IrSockError, type IrSocket } from '@irdakit/irsock'
 import {
   AF_IRDA, SOL_IRLMP, IRLMP_ENUMDEVICES, IRLMP_IAS_QUERY, IRLMP_IRLPT_MODE, IAS_ATTRIB_NO_ATTRIB, IAS_ATTRIB_STR,
   decodeDeviceList, decodeIasQuery, deviceIdFromAddress, deviceListSize, encodeIasQuery, encodeSockaddrIrda,
@@ -76,6 +76,17 @@ describe('irsock/stack hardening (issue 13)', () => {
     expect([...echoed]).to.deep.equal([4, 5, 6])
     c.destroy()
     await p.room.run(p.a.close())
+  })
+
+  it('a Node API connect or enumDevices passes on a bug inside discovery instead of calling it "nobody there"', async () => {
+    const p = pair(310)
+    p.a.runDiscovery = async () => { throw new TypeError('a bug inside the stack') }
+    const c = connect(p.a, { service: 'Echo' })
+    const [err] = await p.room.run(once(c, 'error')) as [Error]
+    expect(err).to.be.instanceOf(TypeError) // was WSAETIMEDOUT, 'no device answered discovery'
+    let thrown: unknown
+    await p.room.run(enumDevices(p.a)).catch((e: unknown) => { thrown = e })
+    expect(thrown).to.be.instanceOf(TypeError) // was an empty list
   })
 
   it('a bad TinyTP connect to a Node API server is refused on the wire and counted, and the server lives on', async () => {

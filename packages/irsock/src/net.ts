@@ -9,6 +9,7 @@
  * one device that offers it. Nobody answering is WSAETIMEDOUT, nobody offering the service
  * WSAECONNREFUSED, several offering it WSAEADDRNOTAVAIL (Linux: ENOTUNIQ).
  */
+import { IrdaError } from '@irdakit/core'
 import { ConnectionError, IasQueryError, type DeviceInfo, type IrdaStack, type TtpSocket } from '@irdakit/stack'
 import { deviceIdFromAddress, parseLsapSelName } from './af_irda.js'
 import { connectFailure, TINYTP_LSAPSEL_ATTRIBUTE } from './irsock.js'
@@ -78,7 +79,12 @@ async function discoverDevices (stack: IrdaStack, opts: EnumDevicesOptions): Pro
   const rounds = Math.max(1, opts.retries ?? DEFAULT_ROUNDS)
   for (let i = 0; i < rounds; i++) {
     let found: DeviceInfo[]
-    try { found = await stack.discover(opts.slots !== undefined ? { slots: opts.slots } : {}) } catch { return [] } // a closed stack finds nobody
+    try {
+      found = await stack.discover(opts.slots !== undefined ? { slots: opts.slots } : {})
+    } catch (e) {
+      if (!(e instanceof IrdaError)) throw e // a bug, not "nobody there"
+      return [] // a closed stack finds nobody
+    }
     const seen = new Set<number>()
     const unique = found.filter(d => !seen.has(d.deviceAddress) && seen.add(d.deviceAddress) !== undefined)
     if (unique.length > 0) return unique
