@@ -355,7 +355,10 @@ export class TtpConnection {
   /** Stream bytes waiting in the tail become a segment of their own (full, or flushed). */
   private cutTail (): void {
     if (this.tailLength === 0) return
-    this.sendQueue.push({ more: false, data: this.tail.slice(0, this.tailLength) })
+    // Cut with room for the header in front, so the data PDU needs no second copy.
+    const framed = new Uint8Array(TTP_HEADER_LEN + this.tailLength)
+    framed.set(this.tail.subarray(0, this.tailLength), TTP_HEADER_LEN)
+    this.sendQueue.push({ more: false, data: framed.subarray(TTP_HEADER_LEN), framed })
     this.sendQueueBytes += this.tailLength
     this.counters.txSdus++
     this.tailLength = 0
@@ -372,7 +375,7 @@ export class TtpConnection {
       this.tx.use()
       this.lmRoom--
       this.sendQueueBytes -= seg.data.length
-      this.emitData(seg.more, seg.data)
+      this.emitData(seg.more, seg.data, seg.framed)
       this.counters.txDataPdus++
       // What just went down is in IrLAP's hands until the driver says otherwise.
       if (this.lmRoom !== Number.POSITIVE_INFINITY) this.lmIdle = false
@@ -391,10 +394,10 @@ export class TtpConnection {
     }
   }
 
-  private emitData (more: boolean, data: Uint8Array): void {
+  private emitData (more: boolean, data: Uint8Array, framed?: Uint8Array): void {
     const credit = this.rx.grant()
     this.counters.txCreditGranted += credit
-    this.requests.push({ type: 'data-request', pdu: TtpDataPdu.emit({ more, credit, data }) })
+    this.requests.push({ type: 'data-request', pdu: TtpDataPdu.emit({ more, credit, data }, framed) })
   }
 
   private close (userData: Uint8Array, lmReason?: number): LostData {

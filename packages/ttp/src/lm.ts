@@ -15,6 +15,9 @@
  *   `maxDataSize - 1` bytes of SDU per data PDU (one header byte).
  * - Send every request, in order. A `connect-request` starts the LSAP connection; a
  *   `disconnect-request` ends it with IrLMP reason 0x01 "User Request".
+ * - A data indication hands its bytes over: TinyTP delivers views of them to its user without
+ *   a copy, so the driver must not change them afterwards (the stack passes IrLAP's own copy
+ *   of each received frame, which nothing else holds).
  */
 
 /** IrLMP disconnect reasons (IrLMP 1.1, reason codes of the Disconnect LM-PDU). */

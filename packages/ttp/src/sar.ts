@@ -14,6 +14,8 @@ export interface Segment {
   data: Uint8Array
   /** M: more segments of the same SDU follow. */
   more: boolean
+  /** `data` with one byte in front for the TinyTP header, when it was cut that way (stream bytes): sent without another copy. */
+  framed?: Uint8Array
 }
 
 /** Splits an SDU (at least one byte) into segments of at most `maxSegSize` bytes, as views. */
@@ -47,12 +49,12 @@ export class Reassembler {
   /** Bytes of the unfinished SDU (kept plus discarded). */
   get pendingBytes (): number { return this.kept + this.dropped }
 
-  /** Adds one segment; returns the SDU it completes, if any. */
+  /** Adds one segment (its bytes are handed over, not copied); returns the SDU it completes, if any. */
   push (data: Uint8Array, more: boolean): ReceivedSdu | undefined {
-    if (this.maxSduSize === 0) return { data: data.slice(), truncated: false, discarded: 0 }
+    if (this.maxSduSize === 0) return { data, truncated: false, discarded: 0 }
     const room = this.maxSduSize - this.kept
     const keep = Math.min(room, data.length)
-    if (keep > 0) this.parts.push(data.slice(0, keep))
+    if (keep > 0) this.parts.push(data.subarray(0, keep))
     this.kept += keep
     this.dropped += data.length - keep
     if (more) return undefined

@@ -80,7 +80,8 @@ export const TtpDataPdu = {
   emit (r: TtpDataPduRepr, out: Uint8Array = new Uint8Array(TtpDataPdu.bufferLen(r))): Uint8Array {
     const v = TtpHeaderView.forEmit(out)
     v.setHeader(r.more, r.credit)
-    out.set(r.data, TTP_HEADER_LEN)
+    // Data cut in place behind its header slot (a stream segment) is already where it goes.
+    if (r.data.buffer !== out.buffer || r.data.byteOffset !== out.byteOffset + TTP_HEADER_LEN) out.set(r.data, TTP_HEADER_LEN)
     return out
   },
 }
