@@ -58,14 +58,14 @@ let wrapScratchView = viewOf(wrapScratch)
  * Wraps an IrLAP frame (A + C + I) for SIR: XBOFs, BOF, escaped frame and FCS-16, EOF.
  * Throws {@link LocalProtocolError} for a bad `xbofs`.
  */
-export function sirWrap (frame: Uint8Array, opts: SirWrapOptions = {}): Uint8Array {
-  const xbofs = opts.xbofs ?? 0
-  checkXbofs(xbofs)
+export function sirWrap (frame: Uint8Array, opts?: SirWrapOptions): Uint8Array {
+  const xbofs = opts?.xbofs ?? 0
+  if (xbofs !== 0) checkXbofs(xbofs)
   const n = frame.length
   const worst = xbofs + 1 + 2 * (n + 2) + 1 + 3 // and the bytes escapeWithFcs may write past its end
   if (worst > wrapScratch.length) { wrapScratch = new Uint8Array(worst); wrapScratchView = viewOf(wrapScratch) }
   const out = wrapScratch
-  out.fill(XBOF, 0, xbofs)
+  if (xbofs !== 0) out.fill(XBOF, 0, xbofs)
   let o = xbofs
   out[o++] = BOF
   const view = wrapScratchView
