@@ -83,7 +83,9 @@ async function checkModel (g: UsbLinuxGuest, name: ModelName, image?: Uint8Array
       try {
         const bound = await g.run('sleep 3; dmesg | tail -n 8; ls /sys/class/net', /irda1/, 60_000)
         expect(bound, 'the Linux driver bound and made irda1').to.match(DRIVER[name]).and.match(/irda1/)
-        await g.run('irifup irda1; echo up-done', /up-done/, 30_000)
+        // The console echoes each command line: what a wait looks for is computed by the shell
+        // ($((6*7))), so the echo of the command itself cannot end the wait.
+        await g.run('irifup irda1; echo up-$((6*7))', /up-42/, 30_000)
         // irdakit finds Linux through the model.
         let found
         for (let i = 0; i < 10 && found === undefined; i++) found = (await stack.discover()).find(d => d.nickname === g.nickname)
@@ -106,6 +108,6 @@ async function checkModel (g: UsbLinuxGuest, name: ModelName, image?: Uint8Array
         sock.destroy()
         await stack.close().catch(() => {})
         await room.close()
-        await g.run('sleep 2; echo unplugged', /unplugged/, 15_000)
+        await g.run('sleep 2; echo unplugged-$((6*7))', /unplugged-42/, 15_000)
       }
 }
