@@ -1,6 +1,14 @@
-/*! `irda emulate` in its demonstration room, and the one-line usage errors of `irda comm` and `irda emulate`. */
+/*! `irda emulate` in its demonstration room and on a served room, and the one-line usage errors of `irda comm` and `irda emulate`. */
 import { expect } from 'chai'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connectRoom, type RoomPort } from '@irdakit/emulator'
+import { connectIrcomm } from '@irdakit/ircomm'
+import { IrdaStack } from '@irdakit/stack'
+import { startIrda, type LiveIrda } from '../cli/live-irda.js'
 import { runIrda, stderrLines } from '../cli/run-irda.js'
+import { within } from '../serial/socat.js'
 
 describe('ircomm/irda emulate and irda comm (command line)', function () {
   this.timeout(60_000)
@@ -18,6 +26,38 @@ describe('ircomm/irda emulate and irda comm (command line)', function () {
     const r = runIrda(['emulate', 'mcp2150'])
     expect(r.status, r.stderr).to.equal(0)
     expect(r.stdout).to.include('READ           -> #1 T=21.1 C').and.include('#2 T=21.2 C')
+  })
+
+  it('irda emulate phone --room: the phone answers a client in another process, and says what it was asked', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'irdakit-emulate-'))
+    const socket = join(dir, 'room.sock')
+    const room = startIrda(['room', 'serve', '--socket', socket, '--json'])
+    let phone: LiveIrda | undefined
+    let roomPort: RoomPort | undefined
+    let laptop: IrdaStack | undefined
+    try {
+      await room.waitFor(l => l.includes('"listening"'), 30_000, 'room listening')
+      phone = startIrda(['emulate', 'phone', '--room', socket, '--json'])
+      await phone.waitFor(l => l.includes('"event":"ready"'), 30_000, 'phone ready')
+      roomPort = await connectRoom(socket, { name: 'laptop' })
+      laptop = IrdaStack.create({ port: roomPort, nickname: 'laptop' })
+      const port = await within(30_000, connectIrcomm(laptop), 'connect to the emulated phone')
+      let text = ''
+      port.on('data', (c: Buffer) => { text += c.toString() })
+      port.write('AT+CGMI\r')
+      await phone.waitFor(l => l.includes('"command":"AT+CGMI"'), 30_000, 'the command reported')
+      const deadline = Date.now() + 10_000
+      while (!text.includes('OK') && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 50))
+      expect(text).to.equal('AT+CGMI\r\r\nirdakit\r\n\r\nOK\r\n')
+      expect(phone.lines.some(l => l.includes('"event":"connection"') && l.includes('"service":"9-wire"'))).to.equal(true)
+      port.end()
+    } finally {
+      await laptop?.close().catch(() => {})
+      await roomPort?.close().catch(() => {})
+      await phone?.stop()
+      await room.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('refuses what it cannot do in one line, exit 2', () => {

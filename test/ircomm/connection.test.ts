@@ -8,7 +8,7 @@ import { expect } from 'chai'
 import { parseLmpPdu } from '@irdakit/lmp'
 import type { IrdaStack } from '@irdakit/stack'
 import {
-  connectIrcomm, decodeCookedFrame, decodeParams, encodeCookedFrame, listenIrcomm, IrcommConnectError, LMP_LSAP_ATTRIBUTE, RAW_WINDOW, SERVICE,
+  connectIrcomm, decodeCookedFrame, decodeParams, encodeCookedFrame, listenIrcomm, IrcommConnectError, LMP_LSAP_ATTRIBUTE, PORT_TYPE, queryIrcomm, RAW_WINDOW, SERVICE,
   type DceLines, type DteLines, type IrcommParam, type IrcommPort, type LineSettings,
 } from '@irdakit/ircomm'
 import { bytesOf, collect, pair, until } from './helpers.js'
@@ -126,6 +126,17 @@ describe('ircomm/connection (two stacks, virtual room)', () => {
     const params = clientSent.flatMap(pdu => decodeParams(decodeCookedFrame(pdu.subarray(1))?.control ?? new Uint8Array(0)).params)
     expect(params.map(x => x.type)).to.deep.equal(['service-type', 'data-rate', 'data-format', 'flow-control'])
     expect(params[0]).to.deep.equal({ type: 'service-type', value: SERVICE.THREE_WIRE })
+  })
+
+  it('reads the IAS Parameters a device registers: service types, port type and port name, and both selectors', async () => {
+    const p = pair(1811)
+    const srv = listenIrcomm(p.server, { services: SERVICE.RAW | SERVICE.THREE_WIRE | SERVICE.NINE_WIRE, portType: PORT_TYPE.PARALLEL, portName: 'LPT1' })
+    await p.room.run(p.client.discover())
+    const offer = await p.room.run(queryIrcomm(p.client, p.server.deviceAddress))
+    expect(offer).to.deep.equal({
+      services: 0x07, className: 'IrDA:IrCOMM', ttpLsap: srv.ttpLsap, lmpLsap: srv.lmpLsap,
+      params: [{ type: 'service-type', value: 0x07 }, { type: 'port-type', value: PORT_TYPE.PARALLEL }, { type: 'port-name', name: 'LPT1' }],
+    })
   })
 
   it('refuses a service type the device does not offer, with a clear error', async () => {
