@@ -74,4 +74,43 @@ describe('cli: irda usb-redir (against a fake qemu usb-redir socket)', () => {
     expect(events[0]).to.include({ event: 'plugged', id: '9710:7780' })
     expect(events.at(-1)).to.include({ event: 'summary', refused: 0 })
   })
+  it('--room: the model\'s IR side joins the room irda room serve serves, and leaves it at the unplug', async function () {
+    this.timeout(120_000)
+    const { createServer } = await import('node:net')
+    const { mkdtempSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { join } = await import('node:path')
+    const { usbredirWire: W } = await import('@irdakit/usb')
+    const { IrdaProcess } = await import('./irda-process.js')
+    const dir = mkdtempSync(join(tmpdir(), 'irdakit-cli-ur-room-'))
+    const roomSocket = join(dir, 'room.sock')
+    const room = new IrdaProcess(['room', 'serve', '--socket', roomSocket])
+    try {
+      await room.waitFor(/serving an emulated room on /, 60_000)
+      const path = join(dir, 'ur.sock')
+      let unplug = (): void => {}
+      const server = createServer(sock => {
+        const reader = new W.PacketReader()
+        const caps = Buffer.alloc(4); caps.writeUInt32LE(0xFF)
+        sock.write(W.encodePacket(W.T.hello, 0n, Buffer.concat([Buffer.from('fake qemu'.padEnd(64, '\0')), caps]), false))
+        unplug = () => { sock.end() }
+        sock.on('data', d => {
+          for (const p of reader.push(d)) {
+            if (p.type === W.T.hello) { reader.ids64 = true; const rest = reader.rest(); if (rest.length > 0) sock.emit('data', rest); return }
+          }
+        })
+      })
+      await new Promise<void>(resolve => server.listen(path, resolve))
+      const redir = new IrdaProcess(['usb-redir', '--model', 'ksdazzle', '--socket', path, '--room', roomSocket])
+      await redir.waitFor(/^plugged a ksdazzle model \(07d0:4100\) into .*; IR side: the room on /m, 60_000)
+      const joined = await room.waitFor(/\+ (usb-ksdazzle-\d+) joined/, 60_000)
+      unplug()
+      const run = await redir.done()
+      server.close()
+      expect(run.status, run.stderr).to.equal(0)
+      await room.waitFor(new RegExp(`- ${joined[1]} left`), 60_000)
+    } finally {
+      await room.stop('SIGINT')
+    }
+  })
 })
