@@ -17,6 +17,9 @@ describe('usb/libusb adapter and device matching', () => {
     expect(matchDriver(dev(0x09c4, 0x0011))).to.include({ driver: 'irda-usb', quirks: 0x03 })
     expect(matchDriver(dev(0x1234, 0x4949, 0xFE))?.driver).to.equal('irda-usb')
     expect(matchDriver(dev(0x1234, 0x4949))).to.equal(undefined)
+    // Linux's ksdazzle-sir binds 07d0:4100 alone; a neighbour's id is not taken for a Dazzle.
+    expect(matchDriver(dev(0x07d0, 0x4100))?.driver).to.equal('ksdazzle')
+    expect(matchDriver(dev(0x07d0, 0x4101))).to.equal(undefined)
   })
 
   it('libusb\'s refusals say what to do: access names the udev rule, busy the other driver; other errors pass through', () => {

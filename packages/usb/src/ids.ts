@@ -48,11 +48,8 @@ export const KNOWN_DONGLES: readonly KnownDongle[] = Object.freeze([
   { vendorId: 0x9710, productId: 0x7780, driver: 'mcs7780', name: 'MosChip MCS7780' },
   { vendorId: 0x07d0, productId: 0x4959, driver: 'ks959', name: 'KingSun KS-959' },
   { vendorId: 0x07c0, productId: 0x4200, driver: 'kingsun', name: 'KingSun/DonShine' },
-  { vendorId: 0x07d0, productId: 0x4100, driver: 'ksdazzle', name: 'KingSun/Dazzle MA-660' },
-  { vendorId: 0x07d0, productId: 0x4101, driver: 'ksdazzle', name: 'KingSun/Dazzle' },
-  { vendorId: 0x07d0, productId: 0x4102, driver: 'ksdazzle', name: 'KingSun/Dazzle' },
-  { vendorId: 0x07d0, productId: 0x4103, driver: 'ksdazzle', name: 'KingSun/Dazzle' },
-  { vendorId: 0x07d0, productId: 0x4104, driver: 'ksdazzle', name: 'KingSun/Dazzle' }
+  // Linux's ksdazzle-sir knows 07d0:4100 only (linux-peer's USB.md said 4100..4104; the source does not).
+  { vendorId: 0x07d0, productId: 0x4100, driver: 'ksdazzle', name: 'KingSun/Dazzle MA-660' }
 ])
 
 export const BRIDGE_CLASS = 0xFE

@@ -1,5 +1,5 @@
 /*!
- * Drivers for the KingSun family: KingSun/DonShine (07c0:4200, 9600 only), Dazzle (07d0:4100-4104,
+ * Drivers for the KingSun family: KingSun/DonShine (07c0:4200, 9600 only), Dazzle (07d0:4100,
  * 2400-115200) and KS-959 (07d0:4959, 2400-57600), after Linux's kingsun-sir, ksdazzle-sir and
  * ks959-sir. The host SIR-wraps and unwraps; the chips only move bytes (see kingsun-codec.ts).
  * Their minimum turnaround need is 1 ms (Linux: min_turn_time bits &= 0x07).
