@@ -9,12 +9,13 @@
  *
  * How it measures against C, the same for both sides: CPU time of the process (a busy machine
  * takes turns away from a process without charging it), the same 64 frames cycled, timed rounds
- * of the same 8192 round trips, ours and C's alternating (C runs as its own process per round),
- * so load that comes and goes hits both alike. Each side's best of 9 rounds is its figure (load
- * only ever slows a round down); the lowest and highest per-round ratio give the spread. Untimed
- * warm-up: 2000 round trips before every round on both sides, and 24576 once for ours (the JIT's
- * tiers). The C processes start before anything is timed: starting a process forks this one,
- * which then runs 10-60% slower for a while (measured here: a round of 8192 after a spawn).
+ * of the same 4096 round trips, ours and C's alternating and the two kinds of frames taking
+ * turns, so load that comes and goes hits every figure alike. Each side's best of 15 rounds is
+ * its figure (load only ever slows a round down); the lowest and highest per-round ratio give
+ * the spread. Untimed warm-up: 2000 round trips before every round on both sides, and 12288
+ * once for ours (the JIT's tiers). One C process per kind of frames serves all its rounds and
+ * starts before anything is timed: starting a process forks this one, which then ran 10-60%
+ * slower for a while (measured here: a round of 8192 right after a spawn).
  * Not a test:
  *   node --import tsx --conditions=irdakit-source test/bench/phy-codec.ts
  */
@@ -43,10 +44,10 @@ function cpuMs (): number {
   return (u.user + u.system) / 1000
 }
 
-/** Round trips per timed round, the same count on both sides of a comparison (16 MiB of frames). */
-const ROUND_TRIPS = 8192
+/** Round trips per timed round, the same count on both sides of a comparison (8 MiB of frames). */
+const ROUND_TRIPS = 4096
 /** Rounds per comparison, ours and the C reference's alternating. */
-const ROUNDS = 9
+const ROUNDS = 15
 
 /** MB/s of frame bytes per CPU second for `trips` round trips through the set, cycling through its frames. */
 function timeRound (roundTrip: (f: Uint8Array) => number, set: Uint8Array[], trips = ROUND_TRIPS): number {
@@ -60,7 +61,7 @@ function timeRound (roundTrip: (f: Uint8Array) => number, set: Uint8Array[], tri
 function measure (label: string, roundTrip: (f: Uint8Array) => number, rounds = 5, log = console.log): number {
   timeRound(roundTrip, frames, 3 * ROUND_TRIPS) // warm up: the JIT's tiers settle
   let best = 0
-  for (let k = 0; k < rounds; k++) best = Math.max(best, timeRound(roundTrip, frames, ROUND_TRIPS / 4))
+  for (let k = 0; k < rounds; k++) best = Math.max(best, timeRound(roundTrip, frames, ROUND_TRIPS / 2))
   log(`${label.padEnd(34)} ${best.toFixed(0).padStart(5)} MB/s`)
   return best
 }
@@ -143,32 +144,43 @@ async function cReference (sets: Uint8Array[][]): Promise<{ servers: CRounds[], 
   return { servers, dispose: () => { for (const s of servers) s.close(); rmSync(dir, { recursive: true, force: true }) } }
 }
 
+interface VsC { ours: number, c?: number, spread?: [number, number] }
+
 /**
- * Ours against the C reference on the same frames: `ROUNDS` rounds of `ROUND_TRIPS` round trips
- * each, alternating ours and C's so load on the machine hits both alike; each side's best round
- * counts (load only slows a round down), and the per-round ratios give the spread.
+ * Ours against the C reference on the same frames, for several sets at once: `ROUNDS` rounds
+ * of `ROUND_TRIPS` round trips each, ours and C's alternating and the sets taking turns, so load
+ * that comes and goes hits every figure alike; each side's best round counts (load only slows a
+ * round down), and the per-round ratios give the spread.
  */
-async function againstC (label: string, set: Uint8Array[], c: CRounds | undefined, log: (line: string) => void): Promise<{ ours: number, c?: number, spread?: [number, number] }> {
-  const rx = new SirUnwrapper()
-  const roundTrip = (f: Uint8Array): number => {
-    const evs = rx.push(sirWrap(f))
-    if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('SIR round trip failed')
-    return f.length
-  }
-  timeRound(roundTrip, set, 3 * ROUND_TRIPS) // the JIT's tiers settle (the C side is compiled ahead)
-  const ours: number[] = []
-  const ref: number[] = []
+async function againstC (cases: Array<{ label: string, set: Uint8Array[], c?: CRounds }>, log: (line: string) => void): Promise<VsC[]> {
+  const runs = cases.map(({ set }) => {
+    const rx = new SirUnwrapper()
+    const roundTrip = (f: Uint8Array): number => {
+      const evs = rx.push(sirWrap(f))
+      if (evs.length !== 1 || evs[0].type !== 'frame') throw new Error('SIR round trip failed')
+      return f.length
+    }
+    timeRound(roundTrip, set, 3 * ROUND_TRIPS) // the JIT's tiers settle (the C side is compiled ahead)
+    return { roundTrip, ours: [] as number[], ref: [] as number[] }
+  })
   for (let k = 0; k < ROUNDS; k++) {
-    timeRound(roundTrip, set, 2000) // as the C process warms up before each of its rounds
-    ours.push(timeRound(roundTrip, set))
-    if (c !== undefined) ref.push(await c.round())
+    for (const [j, { set, c }] of cases.entries()) {
+      const run = runs[j]
+      timeRound(run.roundTrip, set, 2000) // as the C process warms up before each of its rounds
+      run.ours.push(timeRound(run.roundTrip, set))
+      if (c !== undefined) run.ref.push(await c.round())
+    }
   }
   const best = (xs: number[]): number => Math.max(...xs)
-  log(`${`SIR wrap+unwrap, ${label}`.padEnd(34)} ${best(ours).toFixed(0).padStart(5)} MB/s (best of ${ROUNDS}; rounds ${ours.map(x => x.toFixed(0)).join(' ')})`)
-  if (c === undefined) return { ours: best(ours) }
-  log(`${`C reference (cc -O2), ${label}`.padEnd(34)} ${best(ref).toFixed(0).padStart(5)} MB/s (best of ${ROUNDS}; rounds ${ref.map(x => x.toFixed(0)).join(' ')})`)
-  const ratios = ours.map((x, k) => x / ref[k])
-  return { ours: best(ours), c: best(ref), spread: [Math.min(...ratios), Math.max(...ratios)] }
+  const rounds = (xs: number[]): string => `(best of ${ROUNDS}; rounds ${xs.map(x => x.toFixed(0)).join(' ')})`
+  return cases.map(({ label, c }, j): VsC => {
+    const { ours, ref } = runs[j]
+    log(`${`SIR wrap+unwrap, ${label}`.padEnd(34)} ${best(ours).toFixed(0).padStart(5)} MB/s ${rounds(ours)}`)
+    if (c === undefined) return { ours: best(ours) }
+    log(`${`C reference (cc -O2), ${label}`.padEnd(34)} ${best(ref).toFixed(0).padStart(5)} MB/s ${rounds(ref)}`)
+    const ratios = ours.map((x, k) => x / ref[k])
+    return { ours: best(ours), c: best(ref), spread: [Math.min(...ratios), Math.max(...ratios)] }
+  })
 }
 
 /** Measures the codecs; `log` receives one line per measurement. */
@@ -176,8 +188,7 @@ export async function codec (log: (line: string) => void = () => {}): Promise<Co
   const c = await cReference([randomFrames, escapeFrames])
   if (typeof c === 'string') log(c)
   const [cRandom, cEscaped] = typeof c === 'string' ? [] : c.servers
-  const vsC = await againstC('random', randomFrames, cRandom, log)
-  const vsCEscaped = await againstC('all escaped', escapeFrames, cEscaped, log)
+  const [vsC, vsCEscaped] = await againstC([{ label: 'random', set: randomFrames, c: cRandom }, { label: 'all escaped', set: escapeFrames, c: cEscaped }], log)
   if (typeof c !== 'string') c.dispose()
   const peerScratch = measure('textbook SIR codec, scratch buffers', textbookCodec(false), 5, log)
   const peer = measure('textbook SIR codec, owned arrays', textbookCodec(true), 5, log)
