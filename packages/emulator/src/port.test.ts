@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { Room } from './room.js'
 import fc from 'fast-check'
+import { firWrap } from '@irdakit/phy'
 import { errorsOf, hex, record, txDone, uiFrame } from './test-util.js'
 
 describe('emulator/EmulatedPort contract', () => {
@@ -47,6 +48,29 @@ describe('emulator/EmulatedPort contract', () => {
       await room.run(txDone(a))
       expect(got).to.deep.equal([Buffer.from(uiFrame([7])).toString('hex'), `ff13${'11'.repeat(2048)}`])
     }
+  })
+
+  it('4 Mb/s: a receiver handed the sent wire bytes unharmed reports what decoding them reports, also after a cut-off packet', async () => {
+    const room = new Room({ time: 'virtual' })
+    const fast = room.port('fast', { speed: 4000000 })
+    const plain = room.port('plain', { speed: 4000000 })
+    const shortcut = record(fast)
+    const decoded = record(plain)
+    const frames = [uiFrame([1, 2, 3]), uiFrame(new Uint8Array(2048).fill(0x7E)), uiFrame([])]
+    let t = 0
+    for (const frame of frames) {
+      const wire = firWrap(frame)
+      const cut = wire.subarray(0, 50) // a packet whose end never came: the receiver is mid-frame
+      for (const [bytes, sent] of [[cut, undefined], [wire, frame], [wire, frame]] as const) {
+        t++
+        fast.deliver({ type: 'receive', station: 'fast', txId: t, bytes, at: t }, sent)
+        plain.deliver({ type: 'receive', station: 'plain', txId: t, bytes, at: t })
+      }
+    }
+    expect(shortcut.map(e => e.type === 'frame' ? hex(e.frame) : e.type === 'rx-error' ? e.reason : e.type))
+      .to.deep.equal(decoded.map(e => e.type === 'frame' ? hex(e.frame) : e.type === 'rx-error' ? e.reason : e.type))
+    expect(errorsOf(shortcut)).to.deep.equal(['abort', 'abort', 'abort'])
+    expect(fast.stats).to.deep.equal(plain.stats)
   })
 
   it('a speed change alone is not a transmission: no tx-done', async () => {

@@ -51,6 +51,8 @@ export class Room {
   private readonly taps = new Set<TapListener>()
   private readonly captures = new Set<RoomCapture>()
   private readonly results = new Map<string, DeliveryResult>()
+  /** Frames on the air by their wire bytes: a receiver handed those very bytes (unharmed) may skip decoding them. */
+  private readonly onAir = new Map<Uint8Array, Uint8Array>()
   private firstStation: string | undefined
   private readonly timer: MediumTimer
   private closed = false
@@ -128,16 +130,22 @@ export class Room {
 
   private post (msg: StationMessage): void {
     this.medium.handle(msg, this.clock.now())
+    if (msg.type === 'transmit') this.onAir.set(msg.wire, msg.frame)
     if (msg.type === 'detach') this.ports.delete(msg.station)
     this.timer.arm()
   }
 
   private dispatch (out: MediumOutput): void {
     // With nobody tapping, what each receiver made of a frame is not worth remembering.
-    if (out.type === 'summary') { if (this.taps.size > 0) this.report(out.summary); return }
+    if (out.type === 'summary') {
+      this.onAir.delete(out.summary.wire)
+      if (this.taps.size > 0) this.report(out.summary)
+      return
+    }
     const port = this.ports.get(out.station)
     if (port === undefined) return
-    const result = port.deliver(out)
+    // The medium shares the sent bytes with a receiver only while nothing damaged them.
+    const result = port.deliver(out, out.type === 'receive' ? this.onAir.get(out.bytes) : undefined)
     if (out.type === 'receive' && this.taps.size > 0) this.results.set(`${out.txId}/${out.station}`, result)
   }
 

@@ -25,6 +25,12 @@ export interface FrameUnwrapper {
   readonly noiseBytes: number
   /** Forgets any partial frame (e.g. after a speed change). */
   reset(): void
+  /**
+   * True when nothing is in progress (no partial frame, no partial flag), so one whole packet
+   * pushed now decodes on its own and leaves the receiver as it was. Receivers that do not
+   * track it leave it undefined.
+   */
+  readonly idle?: boolean
 }
 
 /** Largest IrLAP information field (IrLAP 1.1 section 6.6, data size PI 0x83: 2048 bytes). */

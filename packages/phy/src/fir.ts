@@ -116,6 +116,8 @@ export class FirUnwrapper implements FrameUnwrapper {
 
   reset (): void { this.state = HUNT; this.matched = 0 }
 
+  get idle (): boolean { return this.state === HUNT && this.matched === 0 }
+
   push (bytes: Uint8Array): SirEvent[] {
     const events: SirEvent[] = []
     let i = 0

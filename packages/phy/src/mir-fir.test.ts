@@ -125,6 +125,18 @@ describe('phy/fir', () => {
     }
   })
 
+  it('is idle between packets only: not inside a frame, not after a partial start flag', () => {
+    const rx = new FirUnwrapper()
+    const wire = firWrap(hex('86 11 22'))
+    expect(rx.idle).to.equal(true)
+    rx.push(wire.subarray(0, 34)) // preamble and half the start flag
+    expect(rx.idle).to.equal(false)
+    rx.push(wire.subarray(34, 50)) // into the frame
+    expect(rx.idle).to.equal(false)
+    rx.push(wire.subarray(50))
+    expect(rx.idle).to.equal(true)
+  })
+
   singleBitProperty('fir', firWrap, () => new FirUnwrapper())
   neverThrows('fir', () => new FirUnwrapper({ maxFrame: 64 }))
 })
