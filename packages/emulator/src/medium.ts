@@ -77,8 +77,10 @@ export class Medium {
   }
 
   inRange (a: string, b: string): boolean {
-    if (this.blockedPairs.has(pairKey(a, b))) return false
-    return !(this.config.outOfRange ?? []).some(([x, y]) => (x === a && y === b) || (x === b && y === a))
+    // Asked for every receiver of every frame: with no range limits set, no key string to build.
+    if (this.blockedPairs.size > 0 && this.blockedPairs.has(pairKey(a, b))) return false
+    const out = this.config.outOfRange
+    return out === undefined || !out.some(([x, y]) => (x === a && y === b) || (x === b && y === a))
   }
 
   /** Feeds one station message at time `now`. Outputs it causes are collected by {@link Medium.poll}. */

@@ -249,6 +249,9 @@ export class EmulatedPort implements Port {
   }
 
   private emit (ev: PortEvent): void {
+    // A copy, so a listener may unsubscribe (or subscribe) while we call them; the usual single
+    // listener (the stack) needs none.
+    if (this.listeners.size === 1) { (this.listeners.values().next().value as PortListener)(ev); return }
     for (const l of [...this.listeners]) l(ev)
   }
 }
