@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { repoRoot } from './run-irda.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'irdakit-first-hour-'))
+// Made in before(), not at load: mocha first require()s this file, which fails at
+// import.meta.resolve below after running everything above it, then imports it again.
+let dir = ''
 let n = 0
 const fresh = (name: string): string => { const d = join(dir, `${name}-${++n}`); mkdirSync(d); return d }
 
@@ -29,6 +31,7 @@ function irdaIn (cwd: string, args: string[], env: NodeJS.ProcessEnv = {}): Spaw
 
 describe('irda for a newcomer (issue 14)', function () {
   this.timeout(120_000)
+  before(() => { dir = mkdtempSync(join(tmpdir(), 'irdakit-first-hour-')) })
   after(() => { rmSync(dir, { recursive: true, force: true }) })
 
   describe('npm run irda / npm run demo read relative paths from where they were typed', () => {
