@@ -20,6 +20,7 @@
  *   node --import tsx --conditions=irdakit-source test/bench/phy-codec.ts
  */
 import { execFile, spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -183,8 +184,27 @@ async function againstC (cases: Array<{ label: string, set: Uint8Array[], c?: CR
   })
 }
 
-/** Measures the codecs; `log` receives one line per measurement. */
+const SELF = fileURLToPath(import.meta.url)
+
+/**
+ * Measures the codecs in a Node process of their own (this script, `--json`), as the C reference
+ * runs in its own: what else the calling process loaded must not move the figure. Loading
+ * @irdakit/serial through tsx (the linux-paced bench does) invalidates V8's ArrayBufferDetaching
+ * protector, after which every DataView access checks for a detached buffer: the codec measured
+ * 10-15% slower in such a process. `log` receives one line per measurement.
+ */
 export async function codec (log: (line: string) => void = () => {}): Promise<CodecResult> {
+  const child = spawn(process.execPath, [...process.execArgv, SELF, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  child.stdout.setEncoding('utf8').on('data', (s: string) => { out += s })
+  createInterface({ input: child.stderr }).on('line', log)
+  const [code] = await once(child, 'close') as [number | null]
+  if (code !== 0) throw new Error(`phy-codec: the measuring process exited with ${code}`)
+  return JSON.parse(out) as CodecResult
+}
+
+/** Measures the codecs in this process; `log` receives one line per measurement. */
+async function measureHere (log: (line: string) => void): Promise<CodecResult> {
   const c = await cReference([randomFrames, escapeFrames])
   if (typeof c === 'string') log(c)
   const [cRandom, cEscaped] = typeof c === 'string' ? [] : c.servers
@@ -214,8 +234,11 @@ export async function codec (log: (line: string) => void = () => {}): Promise<Co
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const r = await codec(console.log)
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv[2] === '--json') {
+  // The measuring process of codec(): lines to stderr as they come, the result as JSON on stdout.
+  process.stdout.write(JSON.stringify(await measureHere(line => process.stderr.write(`${line}\n`))))
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const r = await measureHere(console.log)
   if (r.cRandomMBs !== undefined && r.cEscapedMBs !== undefined) {
     const spread = (s?: [number, number]): string => s === undefined ? '' : `, rounds ${s[0].toFixed(2)}..${s[1].toFixed(2)}`
     console.log(`  against the C reference, same run, best rounds: ${(r.sirRandomMBs / r.cRandomMBs).toFixed(2)} (random${spread(r.randomSpread)}), ${(r.sirEscapedMBs / r.cEscapedMBs).toFixed(2)} (all escaped${spread(r.escapedSpread)})`)
