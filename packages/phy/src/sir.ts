@@ -184,7 +184,6 @@ export class SirUnwrapper implements FrameUnwrapper {
   push (bytes: Uint8Array): SirEvent[] {
     const events: SirEvent[] = []
     const buf = this.buf
-    const bufView = this.bufView
     const max = this.maxFrame
     const n = bytes.length
     const view = n >= 8 ? viewOf(bytes) : undefined
@@ -207,7 +206,7 @@ export class SirUnwrapper implements FrameUnwrapper {
         } else if (b === BOF) {
           if (len > 0) events.push(ABORT)
           len = 0
-        } else if (i < n && NEEDS_ESCAPE[bytes[i]] === 0 && len < max) {
+        } else if (i < n && NEEDS_ESCAPE[bytes[i]] === 0 && len < max) { // CE and its byte, both here
           buf[len++] = bytes[i++] ^ ESC_XOR
         } else {
           state = ESCAPED
