@@ -223,6 +223,21 @@ describe('lmp/IrlmpMultiplexer', () => {
     expect(p.take('b', 'disconnect-indication').map(e => (e as { reason: number }).reason)).to.deep.equal([0x07])
   })
 
+  it('writes the data PDU header into the headroom a caller leaves in front of its data, and copies otherwise', () => {
+    const p = new Pair()
+    p.b.listen(0x10)
+    const { ca, cb } = connectPair(p, 0x10)
+    const room = Uint8Array.of(0xEE, 0xEE, 7, 8, 9)
+    p.a.send(p.now, ca, room.subarray(2), room) // header in place
+    const other = Uint8Array.of(0xEE, 0xEE, 1, 2)
+    p.a.send(p.now, ca, Uint8Array.of(5, 6), other) // not the data's own room: copied, left alone
+    p.pump()
+    expect(room[0]).to.not.equal(0xEE)
+    expect([...other]).to.deep.equal([0xEE, 0xEE, 1, 2])
+    const got = p.take('b', 'data-indication') as Array<{ conn: number, data: Uint8Array }>
+    expect(got.map(e => [e.conn, ...e.data])).to.deep.equal([[cb, 7, 8, 9], [cb, 5, 6]])
+  })
+
   it('answers data on a closed LSAP connection with a disconnect (0x06)', () => {
     const p = new Pair()
     p.b.listen(0x10)

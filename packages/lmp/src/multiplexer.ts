@@ -240,11 +240,23 @@ export class IrlmpMultiplexer {
     void now
   }
 
-  /** LM-Data.request. The data must fit one LM-MUX PDU ({@link maxDataSize}); TinyTP segments above. */
-  send (now: number, conn: number, data: Uint8Array): void {
+  /**
+   * LM-Data.request. The data must fit one LM-MUX PDU ({@link maxDataSize}); TinyTP segments above.
+   * `headroom`, if given, is `data` with two free bytes in front: the header goes there, no copy
+   * (the caller hands the array over).
+   */
+  send (now: number, conn: number, data: Uint8Array, headroom?: Uint8Array): void {
     const c = this.conns.get(conn)
     if (c === undefined || c.state !== 'open') throw new LmNotConnectedError(`connection ${conn} is not open`)
     if (data.length > this.maxDataSize()) throw new LocalProtocolError(`${data.length} bytes exceed the ${this.maxDataSize()}-byte LM-MUX data size of this link`)
+    if (headroom !== undefined && headroom.buffer === data.buffer && headroom.length === data.length + 2 && headroom.byteOffset + 2 === data.byteOffset) {
+      // The caller left our two header bytes free in front of its data: no copy.
+      headroom[0] = c.remote & 0x7F
+      headroom[1] = c.local & 0x7F
+      this.stats.pdusSent++
+      this.lapOut.push({ type: 'data', data: headroom })
+      return
+    }
     this.sendPdu({ kind: 'data', dlsap: c.remote, slsap: c.local, data })
     void now
   }

@@ -661,7 +661,7 @@ export class IrdaStack {
       switch (r.type) {
         case 'connect-request': break // sent with lmp.connect in ttpConnect
         case 'connect-response': this.lmp.accept(now, s.lmConn, r.userData); break
-        case 'data-request': this.lmp.send(now, s.lmConn, r.pdu); break
+        case 'data-request': this.lmp.send(now, s.lmConn, r.pdu, r.headroom); break
         case 'disconnect-request':
           this.lmp.disconnect(now, s.lmConn, r.userData, r.reason ?? (s.resetting ? DisconnectReason.UNSPECIFIED : DisconnectReason.USER_REQUEST))
           // TinyTP cutting a connection itself (a reason given) reports why in the event that follows.

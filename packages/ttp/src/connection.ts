@@ -24,7 +24,7 @@
 import { RxCredit, TxCredit } from './credit.js'
 import { TtpEmptySduError, TtpOptionError, TtpSduTooLargeError, TtpStateError } from './errors.js'
 import type { LostData, TtpDisconnectReason, TtpEvent } from './events.js'
-import { LmDisconnectReason, type LmIndication, type LmRequest } from './lm.js'
+import { LM_HEADROOM, LmDisconnectReason, type LmIndication, type LmRequest } from './lm.js'
 import { Reassembler, segment, type ReceivedSdu, type Segment } from './sar.js'
 import { emptyTtpStats, type TtpStats } from './stats.js'
 import { TtpConnectPdu, TtpDataPdu, TTP_HEADER_LEN } from './wire/pdu.js'
@@ -355,10 +355,10 @@ export class TtpConnection {
   /** Stream bytes waiting in the tail become a segment of their own (full, or flushed). */
   private cutTail (): void {
     if (this.tailLength === 0) return
-    // Cut with room for the header in front, so the data PDU needs no second copy.
-    const framed = new Uint8Array(TTP_HEADER_LEN + this.tailLength)
-    framed.set(this.tail.subarray(0, this.tailLength), TTP_HEADER_LEN)
-    this.sendQueue.push({ more: false, data: framed.subarray(TTP_HEADER_LEN), framed })
+    // Cut with room for our header and IrLMP's in front, so neither needs another copy.
+    const room = new Uint8Array(LM_HEADROOM + TTP_HEADER_LEN + this.tailLength)
+    room.set(this.tail.subarray(0, this.tailLength), LM_HEADROOM + TTP_HEADER_LEN)
+    this.sendQueue.push({ more: false, data: room.subarray(LM_HEADROOM + TTP_HEADER_LEN), headroom: room })
     this.sendQueueBytes += this.tailLength
     this.counters.txSdus++
     this.tailLength = 0
@@ -375,7 +375,7 @@ export class TtpConnection {
       this.tx.use()
       this.lmRoom--
       this.sendQueueBytes -= seg.data.length
-      this.emitData(seg.more, seg.data, seg.framed)
+      this.emitData(seg.more, seg.data, seg.headroom)
       this.counters.txDataPdus++
       // What just went down is in IrLAP's hands until the driver says otherwise.
       if (this.lmRoom !== Number.POSITIVE_INFINITY) this.lmIdle = false
@@ -394,10 +394,15 @@ export class TtpConnection {
     }
   }
 
-  private emitData (more: boolean, data: Uint8Array, framed?: Uint8Array): void {
+  private emitData (more: boolean, data: Uint8Array, headroom?: Uint8Array): void {
     const credit = this.rx.grant()
     this.counters.txCreditGranted += credit
-    this.requests.push({ type: 'data-request', pdu: TtpDataPdu.emit({ more, credit, data }, framed) })
+    if (headroom === undefined) {
+      this.requests.push({ type: 'data-request', pdu: TtpDataPdu.emit({ more, credit, data }) })
+      return
+    }
+    const pdu = TtpDataPdu.emit({ more, credit, data }, headroom.subarray(LM_HEADROOM))
+    this.requests.push({ type: 'data-request', pdu, headroom })
   }
 
   private close (userData: Uint8Array, lmReason?: number): LostData {

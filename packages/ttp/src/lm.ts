@@ -20,6 +20,9 @@
  *   of each received frame, which nothing else holds).
  */
 
+/** Bytes of IrLMP header in front of a data PDU (IrLMP 1.1 section 4.2: DLSAP, SLSAP). */
+export const LM_HEADROOM = 2
+
 /** IrLMP disconnect reasons (IrLMP 1.1, reason codes of the Disconnect LM-PDU). */
 export const LmDisconnectReason = {
   USER_REQUEST: 0x01,
@@ -58,8 +61,12 @@ export type LmRequest =
   | { type: 'connect-request', userData: Uint8Array }
   /** LM-Connect.response accepting an indication, carrying our TTP connect PDU. */
   | { type: 'connect-response', userData: Uint8Array }
-  /** LM-Data.request carrying one TTP data PDU (at most `maxDataSize` bytes). */
-  | { type: 'data-request', pdu: Uint8Array }
+  /**
+   * LM-Data.request carrying one TTP data PDU (at most `maxDataSize` bytes). `headroom`, when
+   * set, is `pdu` with {@link LM_HEADROOM} free bytes in front, where IrLMP may write its header
+   * instead of copying the PDU.
+   */
+  | { type: 'data-request', pdu: Uint8Array, headroom?: Uint8Array }
   /**
    * LM-Disconnect.request; `userData` is the TTP user's disconnect data, sent as is. `reason`
    * is set when TinyTP itself cuts the connection for a protocol violation (then 0xFF, so the

@@ -14,8 +14,11 @@ export interface Segment {
   data: Uint8Array
   /** M: more segments of the same SDU follow. */
   more: boolean
-  /** `data` with one byte in front for the TinyTP header, when it was cut that way (stream bytes): sent without another copy. */
-  framed?: Uint8Array
+  /**
+   * `data` with room in front for IrLMP's header and ours (`LM_HEADROOM` + 1 bytes), when it was
+   * cut that way (stream bytes): both headers are written in place, no copy.
+   */
+  headroom?: Uint8Array
 }
 
 /** Splits an SDU (at least one byte) into segments of at most `maxSegSize` bytes, as views. */
