@@ -1,4 +1,5 @@
 import { expect } from 'chai'
+import fc from 'fast-check'
 import { VirtualClock, runVirtual, StalledError, SeededRandom } from '@irdakit/core'
 
 describe('core/VirtualClock', () => {
@@ -16,6 +17,36 @@ describe('core/VirtualClock', () => {
     clock.advance(1)
     expect(fired).to.deep.equal(['a1', 'a2', 'b'])
     expect(clock.nextTimerAt()).to.equal(undefined)
+  })
+
+  it('fires any mix of timers, some cancelled, some set while firing, in (time, set order), each once', () => {
+    const op = fc.record({ at: fc.integer({ min: 0, max: 50 }), cancel: fc.boolean(), child: fc.option(fc.integer({ min: 0, max: 20 }), { nil: undefined }) })
+    fc.assert(fc.property(fc.array(op, { maxLength: 200 }), ops => {
+      const clock = new VirtualClock()
+      const fired: Array<{ at: number, order: number }> = []
+      let order = 0
+      const expected: Array<{ at: number, order: number }> = []
+      for (const o of ops) {
+        const mine = order++
+        const h = clock.setTimer(o.at, () => {
+          fired.push({ at: clock.now(), order: mine })
+          // A timer set while firing, for now or later, fires after every earlier-set one due then.
+          if (o.child !== undefined) { const k = order++; const at = clock.now() + o.child; clock.setTimer(at, () => fired.push({ at: clock.now(), order: k })) }
+        })
+        if (o.cancel) h.cancel()
+        else expected.push({ at: o.at, order: mine })
+      }
+      clock.advanceTo(1000)
+      const children = ops.filter(o => !o.cancel && o.child !== undefined).length
+      expect(fired.length).to.equal(expected.length + children)
+      for (let i = 1; i < fired.length; i++) {
+        const a = fired[i - 1]; const b = fired[i]
+        expect(a.at < b.at || (a.at === b.at && a.order < b.order), `fired ${JSON.stringify(a)} before ${JSON.stringify(b)}`).to.equal(true)
+      }
+      const top = fired.filter(f => expected.some(e => e.order === f.order))
+      expect(top.map(f => f.order)).to.deep.equal([...expected].sort((x, y) => x.at - y.at || x.order - y.order).map(e => e.order))
+      expect(clock.nextTimerAt()).to.equal(undefined)
+    }), { numRuns: 300 })
   })
 
   it('runVirtual jumps over a 40 s timeout at once', async () => {

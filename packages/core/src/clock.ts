@@ -21,7 +21,15 @@ export interface Clock {
   setTimer(at: number, fn: () => void): TimerHandle
 }
 
-interface Entry { at: number, seq: number, fn: () => void, cancelled: boolean }
+/**
+ * A pending timer, and its own handle: one object a timer, no closure (a closure per timer was
+ * measurable at 4 Mb/s in virtual time, where the stack re-arms a deadline for every frame).
+ */
+class Entry implements TimerHandle {
+  cancelled = false
+  constructor (readonly at: number, readonly seq: number, readonly fn: () => void) {}
+  cancel (): void { this.cancelled = true }
+}
 
 /** A binary min-heap of timer entries ordered by (at, seq). */
 class TimerHeap {
@@ -32,33 +40,35 @@ class TimerHeap {
 
   push (e: Entry): void {
     const a = this.items
+    // Sift up through a hole: each step moves one entry instead of swapping two.
+    let i = a.length
     a.push(e)
-    let i = a.length - 1
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (!before(a[i], a[p])) break
-      ;[a[i], a[p]] = [a[p], a[i]]
+      if (!before(e, a[p])) break
+      a[i] = a[p]
       i = p
     }
+    a[i] = e
   }
 
   pop (): Entry | undefined {
     const a = this.items
     const top = a[0]
     const last = a.pop()
-    if (a.length > 0 && last !== undefined) {
-      a[0] = last
+    const n = a.length
+    if (n > 0 && last !== undefined) {
+      // Sift `last` down from the root through a hole.
       let i = 0
       for (;;) {
         const l = 2 * i + 1
-        const r = l + 1
-        let m = i
-        if (l < a.length && before(a[l], a[m])) m = l
-        if (r < a.length && before(a[r], a[m])) m = r
-        if (m === i) break
-        ;[a[i], a[m]] = [a[m], a[i]]
+        if (l >= n) break
+        const m = l + 1 < n && before(a[l + 1], a[l]) ? l + 1 : l
+        if (!before(a[m], last)) break
+        a[i] = a[m]
         i = m
       }
+      a[i] = last
     }
     return top
   }
@@ -88,9 +98,9 @@ export class VirtualClock implements Clock {
   now (): number { return this.time }
 
   setTimer (at: number, fn: () => void): TimerHandle {
-    const e: Entry = { at: Math.max(at, this.time), seq: this.seq++, fn, cancelled: false }
+    const e = new Entry(Math.max(at, this.time), this.seq++, fn)
     this.heap.push(e)
-    return { cancel: () => { e.cancelled = true } }
+    return e
   }
 
   /** Time of the earliest pending timer, or undefined when none is pending. */
@@ -186,10 +196,10 @@ export class RealClock implements Clock {
   now (): number { return performance.now() }
 
   setTimer (at: number, fn: () => void): TimerHandle {
-    const e: Entry = { at, seq: this.seq++, fn, cancelled: false }
+    const e = new Entry(at, this.seq++, fn)
     this.heap.push(e)
     this.arm()
-    return { cancel: () => { e.cancelled = true } }
+    return e
   }
 
   private arm (): void {
