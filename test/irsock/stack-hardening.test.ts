@@ -194,4 +194,31 @@ describe('irsock/stack hardening (issue 13)', () => {
     expect(await p.room.run(p.A.getsockopt(s, SOL_IRLMP, IRLMP_ENUMDEVICES, list))).to.equal(0)
     expect(decodeDeviceList(list).map(d => d.deviceName)).to.deep.equal(['server'])
   })
+
+  it('the Node API says WSAEWOULDBLOCK too on a medium held busy: enumDevices rejects, connect without an address fails with it', async () => {
+    const jammed = (seed: number): ReturnType<typeof pair> => {
+      const p = pair(seed)
+      const jammer = p.room.port('J')
+      for (let i = 0; i < 300; i++) jammer.send(emitFrame({ kind: 'UI', caddr: 0x7F, command: true, pf: false, info: new Uint8Array(60) }))
+      return p
+    }
+    const q = jammed(307)
+    createServer(q.b, () => {}).listen({ service: 'Echo' })
+    const c = connect(q.a, { service: 'Echo' })
+    const [cerr] = await q.room.run(once(c, 'error') as Promise<[unknown]>)
+    expect(cerr).to.be.instanceOf(IrSockError)
+    expect((cerr as IrSockError).code).to.equal('WSAEWOULDBLOCK')
+    expect((cerr as IrSockError).syscall).to.equal('connect')
+    const p = jammed(306)
+    const err = await p.room.run(enumDevices(p.a).then(() => undefined, (e: unknown) => e))
+    expect(err).to.be.instanceOf(IrSockError)
+    expect((err as IrSockError).code).to.equal('WSAEWOULDBLOCK')
+    expect((err as IrSockError).syscall).to.equal('enumDevices')
+    // Once it is quiet, the same call finds the server; nobody at all is still an empty list.
+    await p.room.run(new Promise<void>(resolve => p.room.clock.setTimer(p.room.clock.now() + 20_000, resolve)))
+    expect((await p.room.run(enumDevices(p.a))).map(d => d.name)).to.deep.equal(['server'])
+    await p.room.run(p.b.close())
+    await p.room.run(new Promise<void>(resolve => p.room.clock.setTimer(p.room.clock.now() + 60_000, resolve)))
+    expect(await p.room.run(enumDevices(p.a))).to.deep.equal([])
+  })
 })

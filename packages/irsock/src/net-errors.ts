@@ -7,7 +7,7 @@ import { IrdaError } from '@irdakit/core'
 import { WSA_ERROR_NAMES } from './winsock.js'
 
 /** The operation an {@link IrSockError} belongs to, as Node's `err.syscall`. */
-export type IrSockSyscall = 'connect' | 'read' | 'write' | 'listen'
+export type IrSockSyscall = 'connect' | 'read' | 'write' | 'listen' | 'enumDevices'
 
 /** A failed IrSock operation: `code` 'WSAECONNREFUSED', `errno` 10061, `syscall` 'connect'. */
 export class IrSockError extends IrdaError {

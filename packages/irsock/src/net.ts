@@ -7,16 +7,17 @@
  * connect({ service }) without a device address does what Linux's AF_IRDA does: discover
  * (retrying an empty discovery), query every device's IAS for the service, and connect to the
  * one device that offers it. Nobody answering is WSAETIMEDOUT, nobody offering the service
- * WSAECONNREFUSED, several offering it WSAEADDRNOTAVAIL (Linux: ENOTUNIQ).
+ * WSAECONNREFUSED, several offering it WSAEADDRNOTAVAIL (Linux: ENOTUNIQ), a medium so busy that
+ * no discovery could run (and nobody known) WSAEWOULDBLOCK, as IRLMP_ENUMDEVICES reports it.
  */
 import { IrdaError } from '@irdakit/core'
 import { ConnectionError, IasQueryError, type DeviceInfo, type IrdaStack, type TtpSocket } from '@irdakit/stack'
 import { deviceIdFromAddress, parseLsapSelName } from './af_irda.js'
 import { connectFailure, TINYTP_LSAPSEL_ATTRIBUTE } from './irsock.js'
 import { stackFailure } from './errors.js'
-import { IrSockError } from './net-errors.js'
+import { IrSockError, type IrSockSyscall } from './net-errors.js'
 import { IrSocket, type IrSocketOptions } from './net-socket.js'
-import { WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAECONNREFUSED, WSAEINVAL, WSAETIMEDOUT } from './winsock.js'
+import { WSAEADDRINUSE, WSAEADDRNOTAVAIL, WSAECONNREFUSED, WSAEINVAL, WSAETIMEDOUT, WSAEWOULDBLOCK } from './winsock.js'
 
 export { IrSockError, wsaErrorName, type IrSockSyscall } from './net-errors.js'
 export { IrSocket, type IrSocketOptions, type IrSocketSource } from './net-socket.js'
@@ -74,13 +75,21 @@ const DEFAULT_ROUNDS = 3
 const LINK_WAIT_MS = 5000
 const LINK_RETRY_MS = 100
 
-/** Discovers, retrying while nobody answers (as applications do around IRLMP_ENUMDEVICES); one entry per device. */
-async function discoverDevices (stack: IrdaStack, opts: EnumDevicesOptions): Promise<DeviceInfo[]> {
+/**
+ * Discovers, retrying while nobody answers (as applications do around IRLMP_ENUMDEVICES); one
+ * entry per device. Throws WSAEWOULDBLOCK (for `syscall`) when the medium was busy in every
+ * round and nobody is known: "nobody there" would be a wrong answer, "try again" is the right one.
+ */
+async function discoverDevices (stack: IrdaStack, opts: EnumDevicesOptions, syscall: IrSockSyscall): Promise<DeviceInfo[]> {
   const rounds = Math.max(1, opts.retries ?? DEFAULT_ROUNDS)
+  let busy = 0
   for (let i = 0; i < rounds; i++) {
     let found: DeviceInfo[]
     try {
-      found = await stack.discover(opts.slots !== undefined ? { slots: opts.slots } : {})
+      const r = await stack.runDiscovery(opts.slots !== undefined ? { slots: opts.slots } : {})
+      if (r.status === 'stack-closed') return [] // a closed stack finds nobody
+      if (r.status === 'media-busy') busy++
+      found = r.devices
     } catch (e) {
       if (!(e instanceof IrdaError)) throw e // a bug, not "nobody there"
       return [] // a closed stack finds nobody
@@ -89,12 +98,16 @@ async function discoverDevices (stack: IrdaStack, opts: EnumDevicesOptions): Pro
     const unique = found.filter(d => !seen.has(d.deviceAddress) && seen.add(d.deviceAddress) !== undefined)
     if (unique.length > 0) return unique
   }
+  if (busy === rounds) throw new IrSockError(WSAEWOULDBLOCK, syscall, `the medium was busy in all ${rounds} discoveries; try again`)
   return []
 }
 
-/** Runs discovery and returns typed device records (an empty list when nobody answered). */
+/**
+ * Runs discovery and returns typed device records: an empty list when nobody answered; rejects
+ * with WSAEWOULDBLOCK when the medium was too busy to discover at all (as IRLMP_ENUMDEVICES).
+ */
 export async function enumDevices (stack: IrdaStack, opts: EnumDevicesOptions = {}): Promise<IrdaDevice[]> {
-  return (await discoverDevices(stack, opts)).map(d => ({
+  return (await discoverDevices(stack, opts, 'enumDevices')).map(d => ({
     deviceAddress: d.deviceAddress,
     deviceId: deviceIdFromAddress(d.deviceAddress),
     name: d.nickname,
@@ -146,7 +159,7 @@ async function resolveService (stack: IrdaStack, opts: IrConnectOptions, aborted
     if (lsap === undefined) throw new IrSockError(WSAECONNREFUSED, 'connect', `${hex(opts.deviceAddress)} offers no ${service}`)
     return { deviceAddress: opts.deviceAddress, lsap }
   }
-  const devices = await discoverDevices(stack, opts)
+  const devices = await discoverDevices(stack, opts, 'connect')
   if (aborted()) return undefined
   if (devices.length === 0) throw new IrSockError(WSAETIMEDOUT, 'connect', 'no device answered discovery')
   if (fixed !== undefined) {
