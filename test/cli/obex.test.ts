@@ -57,6 +57,19 @@ describe('irda obex', function () {
     expect(up.stderr).to.match(/"\.\." is not a folder name/)
   })
 
+  it('get --max-size stops an object that grows past it (OBEX Abort): one line, exit 1, no file or .part left; a bad size is a usage error', () => {
+    const r = runIrda(['obex', 'get', 'Pictures/reef.jpg', '--out', dir, '--max-size', '1K'])
+    expect(r.status).to.equal(1)
+    expect(r.stderr).to.match(/^irda: 0x[0-9a-f]{8}: .*larger than the limit of 1024 bytes\n$/)
+    expect(readdirSync(dir)).to.deep.equal([])
+    const fits = runIrda(['obex', 'get', 'Pictures/reef.jpg', '--out', dir, '--max-size', '24000'])
+    expect(fits.status, fits.stderr).to.equal(0)
+    expect(readFileSync(join(dir, 'reef.jpg')).length).to.equal(24_000)
+    const bad = runIrda(['obex', 'get', 'x', '--max-size', '12Q'])
+    expect(bad.status).to.equal(2)
+    expect(bad.stderr).to.match(/must be a size in bytes/)
+  })
+
   it('on a terminal, push and get draw a progress bar on stderr and clear it before their line', async function () {
     if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status !== 0) { console.log('    skipped: script not found (apt-get install -y util-linux)'); this.skip() }
     // script(1) gives the command a real terminal (stdout and stderr both), as a user's shell does.

@@ -31,3 +31,13 @@ export function parseSlots (v: string): 1 | 6 | 8 | 16 {
   if (n !== 1 && n !== 6 && n !== 8 && n !== 16) throw new InvalidArgumentError('must be 1, 6, 8 or 16')
   return n
 }
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }
+
+/** A byte count: a whole number with an optional K, M or G (powers of 1024), e.g. 64M. */
+export function parseSize (v: string): number {
+  const m = /^(\d+)\s*([kmg]?)i?b?$/i.exec(v.trim())
+  const n = m === null ? NaN : Number(m[1]) * SIZE_UNITS[m[2].toLowerCase()]
+  if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a size in bytes, e.g. 4096, 64K, 16M or 2G')
+  return n
+}

@@ -72,6 +72,9 @@ export class ObexProtocolError extends RemoteProtocolError { static override nam
 /** The peer did not answer within the request timeout. */
 export class ObexTimeoutError extends IrdaError { static override name = 'ObexTimeoutError' }
 
+/** A Get brought more than the caller's limit; it was aborted (OBEX Abort) before the rest came. */
+export class ObexLimitError extends IrdaError { static override name = 'ObexLimitError' }
+
 /** The operation was aborted (by us, with an Abort request, or by the peer). */
 export class ObexAbortedError extends IrdaError { static override name = 'ObexAbortedError' }
 

@@ -1,7 +1,9 @@
 /*!
  * An in-memory folder tree: the emulated phone or PDA's storage, for tests and demos. Objects
  * pushed are kept whole once finished (that is what a phone's flash does); `capacity` makes it
- * answer Database Full, as a full phone does.
+ * answer Database Full, as a full phone does. Capacity counts the data and
+ * {@link ENTRY_BYTES} for every file and folder, and Puts still arriving, so a peer that pushes
+ * without end, many Puts at once, or a flood of empty objects or folders fills it too.
  */
 import type { FolderEntry } from './folder-listing.js'
 import { ConflictError, DatabaseFullError, ForbiddenError, NotFoundError } from './errors.js'
@@ -9,8 +11,11 @@ import { bytesSource, obexTime, type GetSource, type ObexStore, type ObjectInfo,
 
 type Node = { kind: 'folder', children: Map<string, Node> } | { kind: 'file', data: Uint8Array, modified: string, type?: string }
 
+/** What a file or folder costs against `capacity` beyond its data: its name and bookkeeping. */
+export const ENTRY_BYTES = 64
+
 export interface MemoryStoreOptions {
-  /** Bytes it holds at most (Database Full beyond). Default unlimited. */
+  /** Bytes it holds at most, entries counted (Database Full beyond). Default unlimited. */
   capacity?: number
   /** Replace an object pushed under an existing name (default true, as phones do). */
   overwrite?: boolean
@@ -21,11 +26,15 @@ export interface MemoryStoreOptions {
 export class MemoryStore implements ObexStore {
   private readonly root: Node = { kind: 'folder', children: new Map() }
   private readonly opts: MemoryStoreOptions
+  /** Data plus {@link ENTRY_BYTES} per entry, kept as entries come and go. */
+  private stored = 0
+  /** Bytes of Puts still arriving. */
+  private arriving = 0
 
   constructor (opts: MemoryStoreOptions = {}) { this.opts = opts }
 
-  /** Bytes stored. */
-  get used (): number { return sizeOf(this.root) }
+  /** Bytes stored, {@link ENTRY_BYTES} per file and folder included. */
+  get used (): number { return this.stored }
 
   /** Puts an object at a slash-separated path, creating folders (for setting up a device). */
   add (path: string, data: Uint8Array | string, type?: string): this {
@@ -35,11 +44,12 @@ export class MemoryStore implements ObexStore {
     let dir = this.root
     for (const p of parts) {
       let next = dir.kind === 'folder' ? dir.children.get(p) : undefined
-      if (next === undefined) { next = { kind: 'folder', children: new Map() }; if (dir.kind === 'folder') dir.children.set(p, next) }
+      if (next === undefined && dir.kind === 'folder') next = this.makeFolder(dir, p)
+      if (next === undefined) break
       dir = next
     }
     if (dir.kind !== 'folder') throw new Error(`${path}: a parent is a file`)
-    dir.children.set(name, { kind: 'file', data: typeof data === 'string' ? new TextEncoder().encode(data) : data, modified: this.stamp(), ...(type !== undefined ? { type } : {}) })
+    this.setFile(dir, name, typeof data === 'string' ? new TextEncoder().encode(data) : data, type)
     return this
   }
 
@@ -48,9 +58,7 @@ export class MemoryStore implements ObexStore {
     let dir = this.root
     for (const p of path.split('/').filter(x => x !== '')) {
       if (dir.kind !== 'folder') throw new Error(`${path}: a parent is a file`)
-      let next = dir.children.get(p)
-      if (next === undefined) { next = { kind: 'folder', children: new Map() }; dir.children.set(p, next) }
-      dir = next
+      dir = dir.children.get(p) ?? this.makeFolder(dir, p)
     }
     return this
   }
@@ -69,22 +77,26 @@ export class MemoryStore implements ObexStore {
     if (existing?.kind === 'folder') throw new ForbiddenError(0xC3, `${info.name} is a folder`)
     if (existing !== undefined && this.opts.overwrite === false) throw new ConflictError(0xC9, `${info.name} exists`)
     const cap = this.opts.capacity
-    if (cap !== undefined && info.length !== undefined && this.used + info.length > cap) throw new DatabaseFullError(0xE0, `${info.length} bytes do not fit`)
+    const fits = (more: number): boolean => cap === undefined || this.stored + this.arriving + more <= cap
+    if (!fits(ENTRY_BYTES + (info.length ?? 0))) throw new DatabaseFullError(0xE0, `${info.length ?? 0} bytes do not fit`)
     const parts: Uint8Array[] = []
     let n = 0
+    const settle = (): void => { this.arriving -= n; n = 0; parts.length = 0 }
     return {
       write: async chunk => {
+        if (!fits(ENTRY_BYTES + chunk.length)) throw new DatabaseFullError(0xE0, 'the store is full')
         n += chunk.length
-        if (cap !== undefined && this.used + n > cap) throw new DatabaseFullError(0xE0, 'the store is full')
+        this.arriving += chunk.length
         parts.push(chunk.slice())
       },
       finish: async () => {
         const data = new Uint8Array(n)
         let off = 0
         for (const p of parts) { data.set(p, off); off += p.length }
-        dir.children.set(info.name, { kind: 'file', data, modified: this.stamp(), ...(info.type !== undefined ? { type: info.type } : {}) })
+        settle()
+        this.setFile(dir, info.name, data, info.type)
       },
-      discard: async () => { parts.length = 0 },
+      discard: async () => { settle() },
     }
   }
 
@@ -94,6 +106,7 @@ export class MemoryStore implements ObexStore {
     if (node === undefined) throw new NotFoundError(0xC4, name)
     if (node.kind === 'folder' && node.children.size > 0) throw new ForbiddenError(0xC3, `${name} is a folder that is not empty`)
     dir.children.delete(name)
+    this.stored -= costOf(node)
   }
 
   async get (folder: readonly string[], name: string): Promise<GetSource> {
@@ -114,7 +127,24 @@ export class MemoryStore implements ObexStore {
     if (node?.kind === 'folder') return
     if (node !== undefined) throw new ForbiddenError(0xC3, `${name} is a file`)
     if (!create) throw new NotFoundError(0xC4, name)
-    dir.children.set(name, { kind: 'folder', children: new Map() })
+    const cap = this.opts.capacity
+    if (cap !== undefined && this.stored + this.arriving + ENTRY_BYTES > cap) throw new DatabaseFullError(0xE0, 'the store is full')
+    this.makeFolder(dir, name)
+  }
+
+  private makeFolder (dir: Node & { kind: 'folder' }, name: string): Node & { kind: 'folder' } {
+    const node: Node & { kind: 'folder' } = { kind: 'folder', children: new Map() }
+    dir.children.set(name, node)
+    this.stored += ENTRY_BYTES
+    return node
+  }
+
+  /** Stores a file, replacing (and uncounting) what was there. */
+  private setFile (dir: Node & { kind: 'folder' }, name: string, data: Uint8Array, type: string | undefined): void {
+    const old = dir.children.get(name)
+    if (old !== undefined) this.stored -= costOf(old)
+    dir.children.set(name, { kind: 'file', data, modified: this.stamp(), ...(type !== undefined ? { type } : {}) })
+    this.stored += ENTRY_BYTES + data.length
   }
 
   private stamp (): string { return obexTime(this.opts.now?.() ?? new Date(Date.UTC(2001, 0, 1))) }
@@ -136,9 +166,10 @@ export class MemoryStore implements ObexStore {
   }
 }
 
-function sizeOf (n: Node): number {
-  if (n.kind === 'file') return n.data.length
-  let s = 0
-  for (const c of n.children.values()) s += sizeOf(c)
+/** What a node counts against capacity (a folder with what it holds). */
+function costOf (n: Node): number {
+  if (n.kind === 'file') return ENTRY_BYTES + n.data.length
+  let s = ENTRY_BYTES
+  for (const c of n.children.values()) s += costOf(c)
   return s
 }

@@ -9,7 +9,7 @@
 import { ConnectionError, IasQueryError, type IrdaStack, type TtpSocket } from '@irdakit/stack'
 import { FOLDER_LISTING_TYPE, HeaderId, OBEX_IAS_CLASS, OBEX_IRXFER_IAS_CLASS, TINYTP_LSAPSEL } from './constants.js'
 import { ObexClientSession, type ClientEvent } from './client.js'
-import { ObexConnectionError, ObexStateError, ObexAbortedError } from './errors.js'
+import { ObexConnectionError, ObexStateError, ObexAbortedError, ObexLimitError, ObexProtocolError } from './errors.js'
 import { parseFolderListing, type FolderEntry } from './folder-listing.js'
 import { header, numberHeader, typeHeader, type ObexHeader } from './headers.js'
 import { SessionLink } from './link.js'
@@ -29,7 +29,13 @@ export interface ObexConnectOptions extends SessionOptions {
 export type Progress = (bytes: number, total: number | undefined) => void
 
 export interface PutOptions { type?: string, length?: number, headers?: ObexHeader[], onProgress?: Progress }
-export interface GetOptions { type?: string, headers?: ObexHeader[], onProgress?: Progress }
+export interface GetOptions {
+  type?: string
+  headers?: ObexHeader[]
+  onProgress?: Progress
+  /** Most bytes to take (default unlimited): beyond it the Get is aborted and rejects with ObexLimitError. */
+  limit?: number
+}
 
 const hex = (a: number): string => `0x${(a >>> 0).toString(16).padStart(8, '0')}`
 const LINK_WAIT_MS = 5000
@@ -155,7 +161,12 @@ export class ObexClient {
     })
   }
 
-  /** Pulls an object by name (or by type alone, e.g. a vCard "text/x-vcard"), chunk by chunk into `sink`. */
+  /**
+   * Pulls an object by name (or by type alone, e.g. a vCard "text/x-vcard"), chunk by chunk into
+   * `sink`. A server that sends more than its Length header announced, or more than `opts.limit`,
+   * is stopped with an OBEX Abort (ObexProtocolError, ObexLimitError): what it sends is never
+   * taken without end.
+   */
   async get (name: string | undefined, sink: (chunk: Uint8Array) => void | Promise<void>, opts: GetOptions = {}): Promise<{ bytes: number, length: number | undefined, headers: ObexHeader[] }> {
     const headers: ObexHeader[] = [
       ...(name !== undefined ? [header(HeaderId.name, name)] : []),
@@ -173,6 +184,9 @@ export class ObexClient {
         if (e.type === 'done') return { bytes, length, headers: first ?? e.headers }
         if (e.type !== 'body') throw this.unexpected(e)
         if (first === undefined) { first = e.headers; length = numberHeader(e.headers, HeaderId.length) }
+        const total = bytes + e.data.length
+        if (length !== undefined && total > length) await this.stopGet(e.last, new ObexProtocolError(`the server sent more than the ${length} bytes its Length header announced`))
+        if (opts.limit !== undefined && total > opts.limit) await this.stopGet(e.last, new ObexLimitError(`the object is larger than the limit of ${opts.limit} bytes`))
         if (e.data.length > 0) await sink(e.data)
         bytes += e.data.length
         opts.onProgress?.(bytes, length)
@@ -184,16 +198,10 @@ export class ObexClient {
     })
   }
 
-  /** Pulls a small object whole, refusing more than `limit` bytes. */
-  async getBytes (name: string | undefined, opts: GetOptions & { limit?: number } = {}): Promise<Uint8Array> {
+  /** Pulls a small object whole, refusing (ObexLimitError) more than `limit` bytes (default 1 MiB). */
+  async getBytes (name: string | undefined, opts: GetOptions = {}): Promise<Uint8Array> {
     const parts: Uint8Array[] = []
-    let n = 0
-    const limit = opts.limit ?? 1 << 20
-    await this.get(name, chunk => {
-      n += chunk.length
-      if (n > limit) throw new ObexStateError(`the object is larger than ${limit} bytes`)
-      parts.push(chunk)
-    }, opts)
+    await this.get(name, chunk => { parts.push(chunk) }, { ...opts, limit: opts.limit ?? 1 << 20 })
     return concat(...parts)
   }
 
@@ -257,6 +265,17 @@ export class ObexClient {
     const e = await this.next()
     if (e.type !== type) throw this.unexpected(e)
     return e as Extract<ClientEvent, { type: T }>
+  }
+
+  /** Ends a Get we refuse to take further: an Abort unless it was the last packet, then `why`. */
+  private async stopGet (last: boolean, why: Error): Promise<never> {
+    if (!last && !this.aborting) {
+      this.aborting = true
+      try { this.session.abort(this.now()) } catch { throw why }
+      this.link.pump()
+      try { await this.abortResult() } catch (e) { if (!(e instanceof ObexAbortedError)) throw e }
+    }
+    throw why
   }
 
   /** Waits for the abort's answer: the put or get then ends with ObexAbortedError (thrown by next()). */

@@ -23,9 +23,16 @@ function picture (n: number): Uint8Array {
  */
 const DEVINFO = 'MANU:irdakit\r\nMOD:emulated phone\r\nSN:0001\r\nIRMC-VERSION:1.1\r\nPB-TYPE-TX:VCARD2.1\r\nPB-TYPE-RX:VCARD2.1\r\n'
 
-/** The emulated device's storage: telecom/ (phonebook, calendar, IrMC devinfo.txt), Pictures/, Memos/ (Palm style) and an empty Inbox/. */
+/**
+ * How much the emulated phone keeps by default (its files, folders and Puts in progress): a
+ * phone of the time had a few megabytes for received objects, and a peer must not be able to
+ * grow this process without end by pushing. Beyond it the phone answers Database Full.
+ */
+export const PHONE_CAPACITY = 16 * 1024 * 1024
+
+/** The emulated device's storage: telecom/ (phonebook, calendar, IrMC devinfo.txt), Pictures/, Memos/ (Palm style) and an empty Inbox/; `capacity` {@link PHONE_CAPACITY} unless given. */
 export function phoneStore (opts: MemoryStoreOptions = {}): MemoryStore {
-  return new MemoryStore(opts)
+  return new MemoryStore({ capacity: PHONE_CAPACITY, ...opts })
     .add('telecom/pb.vcf', 'BEGIN:VCARD\r\nVERSION:2.1\r\nN:Doe;Jane\r\nTEL;CELL:+15550100\r\nEND:VCARD\r\n', 'text/x-vcard')
     .add('telecom/cal.vcs', 'BEGIN:VCALENDAR\r\nVERSION:1.0\r\nBEGIN:VEVENT\r\nSUMMARY:Dive trip\r\nDTSTART:20010615T080000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n', 'text/x-vcalendar')
     .add('telecom/devinfo.txt', DEVINFO, 'text/plain')

@@ -13,6 +13,7 @@ import {
 } from '@irdakit/obex'
 import { IrdaStack } from '@irdakit/stack'
 import { mediumKind, openMedium } from '../medium.js'
+import { parseSize } from '../args.js'
 import { Output, UserError, hex32, oneLine } from '../output.js'
 import { emulatedSpeeds, parseDeviceAddress, roomSeed, stackOn, timing, transferOptions, type TransferFlags } from '../transfer.js'
 import { registerObexServe } from './obex-serve.js'
@@ -35,8 +36,9 @@ export function registerObex (program: Command): void {
     .description('fetch an object by name (folders with slashes: telecom/pb.vcf)')
     .argument('<name>', 'the object to fetch')
     .option('--out <path>', 'where to write it: a file or a directory (default: its name, here; never overwrites without --force)')
-    .option('--force', 'overwrite --out'))
-    .action(async (name: string, flags: ObexFlags & { out?: string, force?: boolean }) => { await get(name, flags) })
+    .option('--force', 'overwrite --out')
+    .option('--max-size <bytes>', 'stop (OBEX Abort) and keep nothing if the object grows past this, e.g. 64M', parseSize, DEFAULT_GET_MAX))
+    .action(async (name: string, flags: GetFlags) => { await get(name, flags) })
   clientOptions(obex.command('ls')
     .description('list a folder on the device (OBEX Folder Browsing)')
     .argument('[path]', 'the folder (default: the root)', ''))
@@ -146,7 +148,12 @@ function target (name: string, flags: { out?: string, force?: boolean }): string
   return path
 }
 
-async function get (name: string, flags: ObexFlags & { out?: string, force?: boolean }): Promise<void> {
+/** What `get` takes at most unless told (--max-size): a device cannot fill the disk by sending without end. */
+const DEFAULT_GET_MAX = 1024 ** 3
+
+type GetFlags = ObexFlags & { out?: string, force?: boolean, maxSize?: number }
+
+async function get (name: string, flags: GetFlags): Promise<void> {
   const out = new Output({ json: flags.json === true })
   const parts = splitPath(name)
   const last = parts.pop()
@@ -157,7 +164,7 @@ async function get (name: string, flags: ObexFlags & { out?: string, force?: boo
     await enter(c, parts)
     const fd = openSync(part, 'w')
     try {
-      const got = await c.get(last, chunk => { for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off) }, { onProgress: (n, total) => { out.progress(`get ${last}`, n, total ?? n) } })
+      const got = await c.get(last, chunk => { for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off) }, { limit: flags.maxSize ?? DEFAULT_GET_MAX, onProgress: (n, total) => { out.progress(`get ${last}`, n, total ?? n) } })
       closeSync(fd)
       renameSync(part, path)
       return got
