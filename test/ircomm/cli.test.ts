@@ -1,5 +1,6 @@
 /*! `irda emulate` in its demonstration room and on a served room, and the one-line usage errors of `irda comm` and `irda emulate`. */
 import { expect } from 'chai'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +8,7 @@ import { connectRoom, type RoomPort } from '@irdakit/emulator'
 import { connectIrcomm } from '@irdakit/ircomm'
 import { IrdaStack } from '@irdakit/stack'
 import { startIrda, type LiveIrda } from '../cli/live-irda.js'
-import { runIrda, stderrLines } from '../cli/run-irda.js'
+import { repoRoot, runIrda, stderrLines } from '../cli/run-irda.js'
 import { within } from '../serial/socat.js'
 
 describe('ircomm/irda emulate and irda comm (command line)', function () {
@@ -58,6 +59,27 @@ describe('ircomm/irda emulate and irda comm (command line)', function () {
       await room.stop()
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('irda comm without --pty: stdin and stdout are the line to the emulated phone, the --json events go to stderr, end of input ends it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=irdakit-source', 'packages/cli/src/main.ts', 'comm', '--json'], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
+    let ended = false
+    const exited = new Promise<number | null>(resolve => child.once('close', code => { ended = true; resolve(code) }))
+    try {
+      const until = async (ok: () => boolean): Promise<void> => { while (!ok() && !ended) await new Promise(resolve => setTimeout(resolve, 25)) }
+      await within(30_000, until(() => stderr.includes('"event":"connected"')), 'the connected event')
+      child.stdin.write('AT+CGMI\r')
+      await within(30_000, until(() => stdout.includes('OK')), 'the phone\'s answer')
+      child.stdin.end()
+      expect(await within(30_000, exited, 'the end of irda comm')).to.equal(0)
+    } finally { child.kill() }
+    expect(stdout).to.equal('AT+CGMI\r\r\nirdakit\r\n\r\nOK\r\n') // the phone echoes, as a modem does until ATE0
+    const events = stderr.trim().split('\n').map(l => (JSON.parse(l) as { event: string }).event)
+    expect(events).to.include('connected')
   })
 
   it('refuses what it cannot do in one line, exit 2', () => {

@@ -45,8 +45,8 @@ export function untilStopped (): { stopped: Promise<StopReason>, stop: (reason: 
 }
 
 /** Writes one JSON object as one line (the event stream of `--json` in live commands). */
-export function jsonLine (value: unknown): void {
-  process.stdout.write(JSON.stringify(value, roundFloats) + '\n')
+export function jsonLine (value: unknown, to: NodeJS.WritableStream = process.stdout): void {
+  to.write(JSON.stringify(value, roundFloats) + '\n')
 }
 
 export interface LiveFrame {

@@ -63,8 +63,9 @@ async function comm (device: string | undefined, flags: CommFlags): Promise<void
   if (flags.server === true && device !== undefined) throw new UserError('--server takes no device: the other side connects')
   if (!Number.isFinite(flags.retryMs) || flags.retryMs < 100) throw new UserError('--retry-ms must be at least 100')
   const out = new Output({ json: flags.json === true })
+  // Without --pty, stdout is the line itself: the events, JSON too, go to stderr.
   const say = (event: string, text: string, extra: Record<string, unknown> = {}): void => {
-    if (out.json) jsonLine({ event, ...extra, message: text }); else out.note(`irda comm: ${text}`)
+    if (out.json) jsonLine({ event, ...extra, message: text }, flags.pty === undefined ? process.stderr : process.stdout); else out.note(`irda comm: ${text}`)
   }
   const stop = untilStopped()
   const pty = flags.pty !== undefined ? await SocatPty.open(flags.pty).catch((e: unknown) => { stop.dispose(); throw e }) : undefined
