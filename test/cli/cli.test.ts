@@ -1,11 +1,11 @@
 import { expect } from 'chai'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { requireTshark, expectCleanDecode } from '../helpers/tshark.js'
 import { runIrda, stderrLines } from './run-irda.js'
+import { testDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'irdakit-cli-'))
+const dir = testDir('irdakit-cli-')
 const demoPcap = join(dir, 'demo.pcap')
 
 describe('irda (the command line)', () => {

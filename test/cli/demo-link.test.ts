@@ -1,13 +1,13 @@
 import { expect } from 'chai'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { expectCleanDecode, requireTshark } from '../helpers/tshark.js'
 import { ptyPair, skipWithoutSocat, type PtyPair } from '../serial/socat.js'
 import { IrdaProcess } from './irda-process.js'
 import { runIrda, stderrLines, type IrdaRun } from './run-irda.js'
+import { testDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'irdakit-cli-demo-link-'))
+const dir = testDir('irdakit-cli-demo-link-')
 
 /** The summary line with the throughput: KiB/s, the line rate it is measured against, the ratio in % of the line's byte rate. */
 function ratioLine (stdout: string): { kib: number, speed: number, percent: number } {

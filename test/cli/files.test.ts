@@ -1,12 +1,12 @@
 import { expect } from 'chai'
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { crc32 } from 'node:zlib'
 import { IrdaProcess } from './irda-process.js'
 import { runIrda, stderrLines, type IrdaRun } from './run-irda.js'
+import { testDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'irdakit-cli-files-'))
+const dir = testDir('irdakit-cli-files-')
 let n = 0
 const fresh = (name: string): string => { const d = join(dir, `${name}-${++n}`); mkdirSync(d); return d }
 const payload = (size: number, seed: number): Buffer => Buffer.from(Uint8Array.from({ length: size }, (_, i) => (i * 131 + seed * 7 + (i >> 8)) & 0xFF))

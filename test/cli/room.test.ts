@@ -1,12 +1,11 @@
 import { expect } from 'chai'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { readPcap } from '@irdakit/capture'
 import { IrdaProcess } from './irda-process.js'
 import { runIrda, stderrLines } from './run-irda.js'
+import { testDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'irdakit-cli-room-'))
+const dir = testDir('irdakit-cli-room-')
 
 interface RoomEvent { event: string, address?: string, station?: string, stationsSeen?: number, frames?: number, badInput?: number, stoppedBy?: string }
 const events = (stdout: string): RoomEvent[] => stdout.trim().split('\n').map(l => JSON.parse(l) as RoomEvent)

@@ -1,6 +1,7 @@
 import { expect } from 'chai'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { testDir } from '../helpers/temp-dir.js'
 
 const main = fileURLToPath(new URL('../../packages/cli/src/main.ts', import.meta.url))
 const irda = (args: string[]): { status: number | null, stdout: string, stderr: string } =>
@@ -43,12 +44,10 @@ describe('cli: irda usb-redir (against a fake qemu usb-redir socket)', () => {
   it('plugs the model in (hello, device_connect with its VID:PID), and reports when qemu closes the socket', async function () {
     this.timeout(60_000)
     const { createServer } = await import('node:net')
-    const { mkdtempSync } = await import('node:fs')
-    const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
     const { spawn } = await import('node:child_process')
     const { usbredirWire: W } = await import('@irdakit/usb')
-    const path = join(mkdtempSync(join(tmpdir(), 'irdakit-cli-ur-')), 'ur.sock')
+    const path = join(testDir('irdakit-cli-ur-'), 'ur.sock')
     let connectBody: Buffer | undefined
     const server = createServer(sock => {
       const reader = new W.PacketReader()
@@ -77,12 +76,10 @@ describe('cli: irda usb-redir (against a fake qemu usb-redir socket)', () => {
   it('--room: the model\'s IR side joins the room irda room serve serves, and leaves it at the unplug', async function () {
     this.timeout(120_000)
     const { createServer } = await import('node:net')
-    const { mkdtempSync } = await import('node:fs')
-    const { tmpdir } = await import('node:os')
     const { join } = await import('node:path')
     const { usbredirWire: W } = await import('@irdakit/usb')
     const { IrdaProcess } = await import('./irda-process.js')
-    const dir = mkdtempSync(join(tmpdir(), 'irdakit-cli-ur-room-'))
+    const dir = testDir('irdakit-cli-ur-room-')
     const roomSocket = join(dir, 'room.sock')
     const room = new IrdaProcess(['room', 'serve', '--socket', roomSocket])
     try {

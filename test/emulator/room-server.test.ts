@@ -1,8 +1,7 @@
 import { expect } from 'chai'
 import { spawn, spawnSync } from 'node:child_process'
-import { lstatSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { lstatSync, writeFileSync } from 'node:fs'
 import { createConnection, createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { LinkError, type PortEvent } from '@irdakit/core'
@@ -10,8 +9,9 @@ import { connectRoom, serveRoom, watchRoom, ROOM_PROTOCOL, type RoomServer, type
 import { IrdaStack } from '@irdakit/stack'
 import { readN, echo } from '../helpers/ttp.js'
 import { repoRoot } from '../cli/run-irda.js'
+import { testDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'irdakit-room-'))
+const dir = testDir('irdakit-room-')
 let n = 0
 const socketPath = (): string => join(dir, `room${++n}.sock`)
 const SPEEDS = [9600, 19200, 38400, 57600, 115200]

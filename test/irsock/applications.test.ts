@@ -9,8 +9,6 @@
  * - an OBEX client trying "OBEX", "IrDA:OBEX", then "OBEX:IrXfer" (gammu's order).
  */
 import { expect } from 'chai'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack, type TtpSocket } from '@irdakit/stack'
@@ -21,6 +19,7 @@ import {
 } from '@irdakit/irsock/af_irda'
 import * as W from '@irdakit/irsock/winsock'
 import { requireTshark, expectCleanDecode } from '../helpers/tshark.js'
+import { testDir } from '../helpers/temp-dir.js'
 
 const bytes = (s: string): number[] => Array.from(Buffer.from(s, 'latin1'))
 const sleep = async (room: Room, ms: number): Promise<void> => { await new Promise<void>(resolve => room.clock.setTimer(room.clock.now() + ms, resolve)) }
@@ -157,7 +156,7 @@ describe('irsock/applications: Microsoft IrCOMM client sample', () => {
   it('sends frames tshark decodes as IrCOMM over TinyTP without errors', async function () {
     requireTshark(this)
     const room = new Room({ time: 'virtual', seed: 93 })
-    const pcap = join(mkdtempSync(join(tmpdir(), 'irdakit-ircomm-')), 'ircomm.pcap')
+    const pcap = join(testDir('irdakit-ircomm-'), 'ircomm.pcap')
     const cap = room.capture(pcap)
     const { S } = pc(room)
     modem(room, [0x00, 0x01, 0x04, 0x01, 0x01, 0x00])

@@ -3,14 +3,13 @@
  * "IrDA:IrLMP:LsapSel"; connect looks that attribute up and opens an LM-MUX connection.
  */
 import { expect } from 'chai'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { IrSock } from '@irdakit/irsock'
 import { AF_IRDA, SOL_IRLMP, IRLMP_IRLPT_MODE, IRLMP_SEND_PDU_LEN, encodeSockaddrIrda, deviceIdFromAddress } from '@irdakit/irsock/af_irda'
 import * as W from '@irdakit/irsock/winsock'
 import { pair, type Pair } from '../helpers/irsock.js'
 import { requireTshark, expectCleanDecode } from '../helpers/tshark.js'
+import { testDir } from '../helpers/temp-dir.js'
 
 const addr = (device: number, service: string): Uint8Array => encodeSockaddrIrda({ family: AF_IRDA, deviceId: deviceIdFromAddress(device), serviceName: service })
 const ON = Uint8Array.of(1, 0, 0, 0)
@@ -119,7 +118,7 @@ describe('irsock/IRLMP_IRLPT_MODE (IrLMP without TinyTP)', () => {
   it('tshark decodes the session cleanly: the IAS query asks for IrDA:IrLMP:LsapSel, the data PDUs carry no TinyTP header', async function () {
     requireTshark(this)
     const p = pair(114)
-    const pcap = join(mkdtempSync(join(tmpdir(), 'irdakit-irlpt-')), 'irlpt.pcap')
+    const pcap = join(testDir('irdakit-irlpt-'), 'irlpt.pcap')
     const cap = p.room.capture(pcap)
     const ls = server(p.B, 'IrLPT')
     const [acc, [c]] = await p.room.run(Promise.all([p.B.accept(ls), dial(p, 'IrLPT')]))

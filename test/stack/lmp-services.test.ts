@@ -1,11 +1,10 @@
 import { expect } from 'chai'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Room } from '@irdakit/emulator'
 import { IrdaStack } from '@irdakit/stack'
 import { DecodeSession, decodeFrame, readPcap } from '@irdakit/capture'
 import { requireTshark, expectCleanDecode, tsharkDecode } from '../helpers/tshark.js'
+import { testDir } from '../helpers/temp-dir.js'
 
 describe('stack/IrLMP services over the emulated medium', () => {
   it('keeps discovery logs across several stations, with nicknames and hint filtering', async () => {
@@ -63,7 +62,7 @@ describe('stack/IrLMP services over the emulated medium', () => {
   /** A session exercising every IrLMP PDU we emit, captured from the medium. */
   async function lmpSession (dataSize: number, valueBytes: number): Promise<string> {
     const room = new Room({ time: 'virtual', seed: 11 })
-    const pcap = join(mkdtempSync(join(tmpdir(), 'irdakit-lmp-')), 'lmp.pcap')
+    const pcap = join(testDir('irdakit-lmp-'), 'lmp.pcap')
     const a = IrdaStack.create({ port: room.port('A'), nickname: 'a', seed: 1, qos: { speeds: [9600, 115200], dataSize } })
     const b = IrdaStack.create({ port: room.port('B'), nickname: 'b', seed: 2, qos: { speeds: [9600, 115200], dataSize } })
     const cap = room.capture(pcap)

@@ -1,11 +1,11 @@
 import { expect } from 'chai'
 import fc from 'fast-check'
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { LinkError } from '@irdakit/core'
 import { BridgeModel, bridgeCodec as C, decodeBridgeReceive, FirmwareError, openUsbPort, patchImage, Quirk } from '@irdakit/usb'
 import { nextEvent, testFrame, usbWorld, wholeStack } from './helpers.js'
+import { testDir } from '../helpers/temp-dir.js'
 
 const hex = (s: string): Uint8Array => Uint8Array.from(Buffer.from(s.replace(/ /g, ''), 'hex'))
 
@@ -219,7 +219,7 @@ describe('usb/STIr421x: firmware patch from a user-supplied file', () => {
   })
 
   it('with the file in a directory, the patch is uploaded and the whole stack runs over a STIr4210 model', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irdakit-stir-'))
+    const dir = testDir('irdakit-stir-')
     writeFileSync(join(dir, '4210 100.sb'), patchFile('000.001.000', image))
     const w = await usbWorld(37, (clock, station) => new BridgeModel(clock, station, { stir421x: { image } }), { firmware: dir })
     expect(w.port.driver.kind).to.equal('stir421x')

@@ -1,10 +1,9 @@
 import { expect } from 'chai'
 import { createServer, type Socket } from 'node:net'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Room } from '@irdakit/emulator'
 import { createModel, UsbredirDeviceServer, usbredirWire as W } from '@irdakit/usb'
+import { testDir } from '../helpers/temp-dir.js'
 
 /** The qemu side of usbredir, just enough to drive the device server: hello with 64-bit ids, then packets. */
 class FakeGuest {
@@ -58,7 +57,7 @@ class FakeGuest {
 
 describe('usb/usbredir device server (a fake qemu guest on a unix socket, real time)', () => {
   it('plugs in a bridge-class model: descriptors, the class descriptor, a frame out to the room and one back in', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'irdakit-usbredir-'))
+    const dir = testDir('irdakit-usbredir-')
     const path = join(dir, 'ur.sock')
     const room = new Room({ time: 'real', seed: 1 })
     const model = createModel('irda-class', room.clock, room.port('dongle'))
