@@ -76,15 +76,13 @@ export class MemoryStore implements ObexStore {
     const existing = dir.children.get(info.name)
     if (existing?.kind === 'folder') throw new ForbiddenError(0xC3, `${info.name} is a folder`)
     if (existing !== undefined && this.opts.overwrite === false) throw new ConflictError(0xC9, `${info.name} exists`)
-    const cap = this.opts.capacity
-    const fits = (more: number): boolean => cap === undefined || this.stored + this.arriving + more <= cap
-    if (!fits(ENTRY_BYTES + (info.length ?? 0))) throw new DatabaseFullError(0xE0, `${info.length ?? 0} bytes do not fit`)
+    if (!this.fits(ENTRY_BYTES + (info.length ?? 0))) throw new DatabaseFullError(0xE0, `${info.length ?? 0} bytes do not fit`)
     const parts: Uint8Array[] = []
     let n = 0
     const settle = (): void => { this.arriving -= n; n = 0; parts.length = 0 }
     return {
       write: async chunk => {
-        if (!fits(ENTRY_BYTES + chunk.length)) throw new DatabaseFullError(0xE0, 'the store is full')
+        if (!this.fits(ENTRY_BYTES + chunk.length)) throw new DatabaseFullError(0xE0, 'the store is full')
         n += chunk.length
         this.arriving += chunk.length
         parts.push(chunk.slice())
@@ -127,9 +125,14 @@ export class MemoryStore implements ObexStore {
     if (node?.kind === 'folder') return
     if (node !== undefined) throw new ForbiddenError(0xC3, `${name} is a file`)
     if (!create) throw new NotFoundError(0xC4, name)
-    const cap = this.opts.capacity
-    if (cap !== undefined && this.stored + this.arriving + ENTRY_BYTES > cap) throw new DatabaseFullError(0xE0, 'the store is full')
+    if (!this.fits(ENTRY_BYTES)) throw new DatabaseFullError(0xE0, 'the store is full')
     this.makeFolder(dir, name)
+  }
+
+  /** Whether `more` bytes still fit beside what is stored and what Puts are bringing. */
+  private fits (more: number): boolean {
+    const cap = this.opts.capacity
+    return cap === undefined || this.stored + this.arriving + more <= cap
   }
 
   private makeFolder (dir: Node & { kind: 'folder' }, name: string): Node & { kind: 'folder' } {

@@ -151,7 +151,7 @@ function target (name: string, flags: { out?: string, force?: boolean }): string
 /** What `get` takes at most unless told (--max-size): a device cannot fill the disk by sending without end. */
 const DEFAULT_GET_MAX = 1024 ** 3
 
-type GetFlags = ObexFlags & { out?: string, force?: boolean, maxSize?: number }
+type GetFlags = ObexFlags & { out?: string, force?: boolean, maxSize: number }
 
 async function get (name: string, flags: GetFlags): Promise<void> {
   const out = new Output({ json: flags.json === true })
@@ -164,7 +164,7 @@ async function get (name: string, flags: GetFlags): Promise<void> {
     await enter(c, parts)
     const fd = openSync(part, 'w')
     try {
-      const got = await c.get(last, chunk => { for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off) }, { limit: flags.maxSize ?? DEFAULT_GET_MAX, onProgress: (n, total) => { out.progress(`get ${last}`, n, total ?? n) } })
+      const got = await c.get(last, chunk => { for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off) }, { limit: flags.maxSize, onProgress: (n, total) => { out.progress(`get ${last}`, n, total ?? n) } })
       closeSync(fd)
       renameSync(part, path)
       return got
